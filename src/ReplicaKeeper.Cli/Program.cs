@@ -1,0 +1,21 @@
+using System.CommandLine;
+using ReplicaKeeper.Cli.Commands;
+
+namespace ReplicaKeeper.Cli;
+
+public static class Program
+{
+    public static async Task<int> Main(string[] args)
+    {
+        var root = BuildRootCommand();
+        return await root.Parse(args).InvokeAsync().ConfigureAwait(false);
+    }
+
+    /// <summary>The command tree; each command lives in Commands/&lt;Name&gt;Command.cs.</summary>
+    public static RootCommand BuildRootCommand()
+    {
+        var root = new RootCommand("ReplicaKeeper: MySQL/MariaDB replication client, binlog archive and point-in-time recovery.");
+        root.Subcommands.Add(VersionCommand.Create());
+        return root;
+    }
+}
