@@ -1,0 +1,16 @@
+CREATE DATABASE clinic;
+USE clinic;
+CREATE TABLE patients (id INT AUTO_INCREMENT PRIMARY KEY, name VARCHAR(100), note TEXT, born DATETIME(6));
+INSERT INTO patients (name, note, born) VALUES ('alice', REPEAT('abcdefghij', 20), '1990-01-02 03:04:05.123456');
+INSERT INTO patients (name, note, born) VALUES ('bob', 'x', NULL), ('carol', 'short', '2000-02-29 00:00:00');
+BEGIN; UPDATE patients SET note = 'changed note here' WHERE id = 2; DELETE FROM patients WHERE id = 3; COMMIT;
+SET SESSION binlog_format = STATEMENT;
+SET @v = 'user var value', @n = 42;
+INSERT INTO patients (name, note) VALUES (@v, CONCAT('rand ', RAND(7) > 2));
+INSERT INTO patients (name) VALUES ('stmt'); 
+SET SESSION binlog_format = ROW;
+XA START 'xa1'; INSERT INTO patients (name) VALUES ('xa'); XA END 'xa1'; XA PREPARE 'xa1'; XA COMMIT 'xa1';
+CREATE TABLE t2 (a INT) ENGINE=MyISAM;
+INSERT INTO t2 VALUES (1);
+FLUSH BINARY LOGS;
+INSERT INTO patients (name) VALUES ('after rotate');
