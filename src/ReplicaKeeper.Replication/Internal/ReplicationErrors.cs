@@ -28,15 +28,14 @@ internal static class ReplicationErrors
         var message = e.ServerMessage;
         switch (e.ErrorCode)
         {
+            // After a successful login, "access denied" to COM_REGISTER_SLAVE / COM_BINLOG_DUMP means a missing grant.
             case SpecificAccessDenied:
-            case AccessDenied when message.Contains("privilege", StringComparison.OrdinalIgnoreCase):
+            case AccessDenied:
                 return new ReplicationException(
                     ReplicationErrorKind.MissingPrivilege,
                     $"The user '{user}' lacks the REPLICATION SLAVE privilege needed to read the binlog " +
                     $"(GRANT REPLICATION SLAVE, REPLICATION CLIENT ON *.* TO '{user}'@'<host>'). Source said: {message}",
                     e);
-            case AccessDenied:
-                return new ReplicationException(ReplicationErrorKind.Authentication, $"Access denied for user '{user}': {message}", e);
             case FatalReadingBinlog when IsPurged(message):
                 return new ReplicationException(
                     ReplicationErrorKind.PositionPurged,
@@ -53,6 +52,19 @@ internal static class ReplicationErrors
                 return new ReplicationException($"The source reported error {e.ErrorCode} ({e.SqlState}): {message}", e);
         }
     }
+
+    /// <summary>Maps a failure to log in (handshake/authentication) to an error that says so.</summary>
+    public static Exception FromLogin(Exception e, string user, string endpoint) => e switch
+    {
+        MySqlServerException { ErrorCode: AccessDenied or 1044 or 1698 or 1251 or 1862 or 4151 } server => new ReplicationException(
+            ReplicationErrorKind.Authentication,
+            $"The source {endpoint} refused the login of user '{user}': {server.ServerMessage} " +
+            "Check the user name and the password (given by the connection string or its environment variable).",
+            e),
+        MySqlAuthenticationException or MySqlTlsException => new ReplicationException(
+            ReplicationErrorKind.Authentication, $"Could not authenticate to the source {endpoint} as '{user}': {e.Message}", e),
+        _ => e,
+    };
 
     private static bool IsPurged(string message) =>
         message.Contains("purged", StringComparison.OrdinalIgnoreCase)

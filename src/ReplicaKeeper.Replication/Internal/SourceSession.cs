@@ -42,7 +42,22 @@ internal sealed class SourceSession : IAsyncDisposable
     public static async ValueTask<SourceSession> OpenAsync(
         SourceConnector connect, ReplicationOptions options, ReplicationCheckpoint start, CancellationToken ct)
     {
-        var connection = await connect(ct).ConfigureAwait(false);
+        ISourceConnection connection;
+        try
+        {
+            connection = await connect(ct).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is MySqlServerException or MySqlAuthenticationException or MySqlTlsException)
+        {
+            var mapped = ReplicationErrors.FromLogin(e, options.Connection.UserName, $"{options.Connection.Host}:{options.Connection.Port}");
+            if (ReferenceEquals(mapped, e))
+            {
+                throw;
+            }
+
+            throw mapped;
+        }
+
         var session = new SourceSession(connection, options, start);
         try
         {

@@ -66,11 +66,13 @@ public sealed class FaultProxy : IAsyncDisposable
     public TimeSpan Delay { get; set; }
 
     /// <summary>Aborts every live connection now (RST to both sides).</summary>
-    public void CutAll()
+    public void CutAll() => CloseAll(reset: true);
+
+    private void CloseAll(bool reset)
     {
         foreach (var connection in _connections.Values)
         {
-            connection.Abort();
+            connection.Abort(reset);
         }
     }
 
@@ -243,20 +245,21 @@ public sealed class FaultProxy : IAsyncDisposable
                 var count = toClient ? proxy.TakeServerBytes(read, out cutNow) : read;
                 if (count > 0)
                 {
-                    await to.SendAsync(buffer.AsMemory(0, count), SocketFlags.None, ct);
                     Interlocked.Add(ref toClient ? ref proxy._bytesToClient : ref proxy._bytesToServer, count);
+                    await to.SendAsync(buffer.AsMemory(0, count), SocketFlags.None, ct);
                 }
 
                 if (cutNow)
                 {
-                    proxy.CutAll();
+                    // FIN after exactly the allowed bytes (an RST could discard bytes still in flight)
+                    proxy.CloseAll(reset: false);
                     return;
                 }
             }
         }
 
-        /// <summary>Closes both sockets with RST (linger 0), once.</summary>
-        public void Abort()
+        /// <summary>Closes both sockets, once: with RST (linger 0) when <paramref name="reset"/>, else gracefully (FIN after pending data).</summary>
+        public void Abort(bool reset = true)
         {
             if (Interlocked.Exchange(ref _aborted, 1) != 0)
             {
@@ -267,7 +270,14 @@ public sealed class FaultProxy : IAsyncDisposable
             {
                 try
                 {
-                    socket.LingerState = new LingerOption(true, 0);
+                    if (reset)
+                    {
+                        socket.LingerState = new LingerOption(true, 0);
+                    }
+                    else if (socket.Connected)
+                    {
+                        socket.Shutdown(SocketShutdown.Both);
+                    }
                 }
                 catch (Exception)
                 {
