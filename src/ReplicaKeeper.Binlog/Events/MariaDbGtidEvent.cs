@@ -42,6 +42,9 @@ public sealed record MariaDbGtidEvent(
 
     public bool IsDdl => (Flags & FlagDdl) != 0;
 
+    /// <summary>The group changed a transactional engine (mariadb-binlog prints "trans").</summary>
+    public bool IsTransactional => (Flags & FlagTransactional) != 0;
+
     public bool IsPreparedXa => (Flags & FlagPreparedXa) != 0;
 
     public bool IsCompletedXa => (Flags & FlagCompletedXa) != 0;

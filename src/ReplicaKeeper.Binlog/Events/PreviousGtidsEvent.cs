@@ -14,7 +14,7 @@ public readonly record struct GtidRange(long First, long Last);
 /// PREVIOUS_GTIDS_LOG_EVENT (35): the GTIDs executed before this file (MySQL). Body: the encoded
 /// GTID set. Untagged format: n_sids(8) then per sid: uuid(16) n_intervals(8) (start(8) end(8))*
 /// with end exclusive. Tagged format (MySQL 8.3+): first 8 bytes = format(1)=1, n_sids(6),
-/// format(1)=1; each sid is uuid(16) tag_length(1) tag then the intervals.
+/// format(1)=1; each sid is uuid(16) tag_length (mysql::serialization varint) tag then the intervals.
 /// </summary>
 public sealed record PreviousGtidsEvent(EventHeader Header, IReadOnlyList<GtidSetEntry> Entries, bool IsTaggedFormat)
     : BinlogEvent(Header)
@@ -101,10 +101,16 @@ public sealed record PreviousGtidsEvent(EventHeader Header, IReadOnlyList<GtidSe
             string? tag = null;
             if (tagged)
             {
-                var tagLength = reader.ReadByte();
+                // The tag length is a mysql::serialization varint (4 is written as 0x08).
+                var tagLength = TaggedGtidSerialization.ReadUnsigned(ref reader);
+                if (tagLength > 32)
+                {
+                    throw reader.Error($"GTID tag length {tagLength} exceeds 32");
+                }
+
                 if (tagLength > 0)
                 {
-                    tag = Encoding.ASCII.GetString(reader.ReadBytes(tagLength));
+                    tag = Encoding.ASCII.GetString(reader.ReadBytes((int)tagLength));
                 }
             }
 
