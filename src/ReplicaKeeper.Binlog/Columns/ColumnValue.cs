@@ -59,22 +59,28 @@ public readonly struct ColumnValue
     public int DecimalScale => (int)(_bits & 0xFF);
 
     /// <summary>Character-set collation id of a <see cref="ValueKind.Text"/> value (-1 when unknown).</summary>
-    public int CollationId => (int)_bits;
+    public int CollationId => Kind == ValueKind.Binary ? TextEncoding.BinaryCollation : (int)_bits;
 
-    // DATE / DATETIME packing: year(14) month(4) day(5) hour(10) minute(6) second(6) microsecond(20).
+    /// <summary>
+    /// Length of a <see cref="ValueKind.Binary"/> value as the server returns it: BINARY(n) values are
+    /// logged without trailing 0x00 bytes and padded back to n (see <see cref="RowImage.GetBinary"/>).
+    /// </summary>
+    public int PaddedLength => Kind == ValueKind.Binary ? Math.Max(Length, (int)_bits) : Length;
+
+    // DATE / DATETIME packing: year(14) month(4) day(5) hour(7) minute(6) second(6) microsecond(20).
     public int Year => Kind switch
     {
         ValueKind.Year => (int)_bits,
-        ValueKind.Date or ValueKind.DateTime => (int)(_bits >> 51) & 0x3FFF,
+        ValueKind.Date or ValueKind.DateTime => (int)(_bits >> 48) & 0x3FFF,
         ValueKind.Timestamp => TimestampDateTime.Year,
         _ => 0,
     };
 
-    public int Month => Kind is ValueKind.Date or ValueKind.DateTime ? (int)(_bits >> 47) & 0xF : Kind == ValueKind.Timestamp ? TimestampDateTime.Month : 0;
+    public int Month => Kind is ValueKind.Date or ValueKind.DateTime ? (int)(_bits >> 44) & 0xF : Kind == ValueKind.Timestamp ? TimestampDateTime.Month : 0;
 
-    public int Day => Kind is ValueKind.Date or ValueKind.DateTime ? (int)(_bits >> 42) & 0x1F : Kind == ValueKind.Timestamp ? TimestampDateTime.Day : 0;
+    public int Day => Kind is ValueKind.Date or ValueKind.DateTime ? (int)(_bits >> 39) & 0x1F : Kind == ValueKind.Timestamp ? TimestampDateTime.Day : 0;
 
-    public int Hour => Kind == ValueKind.DateTime ? (int)(_bits >> 32) & 0x3FF : 0;
+    public int Hour => Kind == ValueKind.DateTime ? (int)(_bits >> 32) & 0x7F : 0;
 
     public int Minute => Kind == ValueKind.DateTime ? (int)(_bits >> 26) & 0x3F : 0;
 
@@ -167,8 +173,8 @@ public readonly struct ColumnValue
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static long PackDateTime(int year, int month, int day, int hour, int minute, int second, int micro) =>
-        ((long)(year & 0x3FFF) << 51) | ((long)(month & 0xF) << 47) | ((long)(day & 0x1F) << 42) |
-        ((long)(hour & 0x3FF) << 32) | ((long)(minute & 0x3F) << 26) | ((long)(second & 0x3F) << 20) | (long)(micro & 0xFFFFF);
+        ((long)(year & 0x3FFF) << 48) | ((long)(month & 0xF) << 44) | ((long)(day & 0x1F) << 39) |
+        ((long)(hour & 0x7F) << 32) | ((long)(minute & 0x3F) << 26) | ((long)(second & 0x3F) << 20) | (long)(micro & 0xFFFFF);
 
     public override string ToString() => $"{Kind}({_bits}, {Offset}+{Length})";
 }

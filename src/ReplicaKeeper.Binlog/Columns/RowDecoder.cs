@@ -304,7 +304,12 @@ internal static class RowDecoder
             case DecodePlan.String or DecodePlan.VarString:
             {
                 var length = (int)ReadLength(data, ref pos, column.Size, baseOffset);
-                var value = ColumnValue.FromSlice(column.StringKind, pos, length, column.CollationId);
+
+                // BINARY(n) is logged without its trailing 0x00 padding: remember n to pad it back.
+                var bits = column.StringKind == ValueKind.Binary
+                    ? (column.Plan == DecodePlan.String ? column.MaxLength : 0)
+                    : column.CollationId;
+                var value = ColumnValue.FromSlice(column.StringKind, pos, length, bits);
                 pos += length;
                 return value;
             }
@@ -312,7 +317,7 @@ internal static class RowDecoder
             case DecodePlan.Blob:
             {
                 var length = (int)ReadLength(data, ref pos, column.Size, baseOffset);
-                var value = ColumnValue.FromSlice(column.StringKind, pos, length, column.CollationId);
+                var value = ColumnValue.FromSlice(column.StringKind, pos, length, column.StringKind == ValueKind.Binary ? 0 : column.CollationId);
                 pos += length;
                 return value;
             }

@@ -43,6 +43,18 @@ public sealed class RowImage
         return Source.Span.Slice(v.Offset, v.Length);
     }
 
+    /// <summary>
+    /// Binary value as the server returns it: BINARY(n) padded back to n bytes with 0x00 (the binlog
+    /// drops the padding); other kinds as <see cref="GetBytes"/>.
+    /// </summary>
+    public byte[] GetBinary(int column)
+    {
+        ref readonly var v = ref this[column];
+        var result = new byte[v.PaddedLength];
+        GetBytes(column).CopyTo(result);
+        return result;
+    }
+
     public long GetInt64(int column) => this[column].Int64;
 
     public ulong GetUInt64(int column) => this[column].UInt64;
@@ -139,6 +151,8 @@ public sealed class RowImage
                 return "[" + string.Join(",", floats.Select(f => f.ToString("R", CultureInfo.InvariantCulture))) + "]";
             }
 
+            case ValueKind.Binary:
+                return Convert.ToBase64String(GetBinary(column));
             default:
                 return Convert.ToBase64String(GetBytes(column));
         }
@@ -169,7 +183,8 @@ public sealed class RowImage
             ValueKind.Single => v.Single,
             ValueKind.Double => v.Double,
             ValueKind.Time => v.TimeValue,
-            ValueKind.Binary or ValueKind.Geometry => GetBytes(column).ToArray(),
+            ValueKind.Binary => GetBinary(column),
+            ValueKind.Geometry => GetBytes(column).ToArray(),
             ValueKind.Vector => GetVector(column),
             _ => GetString(column),
         };

@@ -122,6 +122,15 @@ public static class RowJsonWriter
             case ValueKind.Text:
                 WriteText(writer, image.GetBytes(column), v.CollationId);
                 return;
+            case ValueKind.Binary when v.PaddedLength > v.Length && v.PaddedLength <= 256:
+            {
+                Span<byte> padded = stackalloc byte[v.PaddedLength];
+                padded.Clear();
+                image.GetBytes(column).CopyTo(padded);
+                writer.WriteBase64StringValue(padded);
+                return;
+            }
+
             case ValueKind.Binary or ValueKind.Geometry:
                 writer.WriteBase64StringValue(image.GetBytes(column));
                 return;
