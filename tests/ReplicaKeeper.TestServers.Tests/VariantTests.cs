@@ -1,5 +1,6 @@
 using MySqlConnector;
 using Xunit;
+using Xunit.Abstractions;
 
 namespace ReplicaKeeper.TestServers.Tests;
 
@@ -7,7 +8,7 @@ namespace ReplicaKeeper.TestServers.Tests;
 /// What every fixture variant must show. Expectations come from the fixture's options, so each concrete class
 /// below checks that the server really runs with what its options asked for.
 /// </summary>
-public abstract class VariantTests<TFixture>(TFixture fixture) : IClassFixture<TFixture>
+public abstract class VariantTests<TFixture>(TFixture fixture, ITestOutputHelper output) : IClassFixture<TFixture>
     where TFixture : TestServerFixture
 {
     protected TestServer Server => fixture.Server;
@@ -25,6 +26,7 @@ public abstract class VariantTests<TFixture>(TFixture fixture) : IClassFixture<T
         Assert.Equal(Server.Port, Convert.ToInt32(reader.GetValue(1)));
         Assert.Contains(IsMariaDb ? "10.11." : "9.7.", reader.GetString(2), StringComparison.Ordinal);
         Assert.Equal(IsMariaDb, reader.GetString(2).Contains("MariaDB", StringComparison.Ordinal));
+        output.WriteLine($"{Server} started in {Server.StartDuration.TotalMilliseconds:0} ms");
     }
 
     [Fact]
@@ -212,30 +214,30 @@ public abstract class VariantTests<TFixture>(TFixture fixture) : IClassFixture<T
     }
 }
 
-public sealed class MariaDbDefaultVariant(MariaDbFixture fixture) : VariantTests<MariaDbFixture>(fixture);
+public sealed class MariaDbDefaultVariant(MariaDbFixture fixture, ITestOutputHelper output) : VariantTests<MariaDbFixture>(fixture, output);
 
-public sealed class MariaDbChecksumNoneVariant(MariaDbChecksumNoneFixture fixture) : VariantTests<MariaDbChecksumNoneFixture>(fixture);
+public sealed class MariaDbChecksumNoneVariant(MariaDbChecksumNoneFixture fixture, ITestOutputHelper output) : VariantTests<MariaDbChecksumNoneFixture>(fixture, output);
 
-public sealed class MariaDbLogBinCompressVariant(MariaDbLogBinCompressFixture fixture) : VariantTests<MariaDbLogBinCompressFixture>(fixture);
+public sealed class MariaDbLogBinCompressVariant(MariaDbLogBinCompressFixture fixture, ITestOutputHelper output) : VariantTests<MariaDbLogBinCompressFixture>(fixture, output);
 
-public sealed class MariaDbTlsVariant(MariaDbTlsFixture fixture) : VariantTests<MariaDbTlsFixture>(fixture)
+public sealed class MariaDbTlsVariant(MariaDbTlsFixture fixture, ITestOutputHelper output) : VariantTests<MariaDbTlsFixture>(fixture, output)
 {
     [Fact]
     public Task Rejects_clients_that_do_not_trust_its_ca() => AssertRejectsClientsThatDoNotTrustItsCaAsync();
 }
 
-public sealed class MariaDbStandbyVariant(MariaDbStandbyFixture fixture) : VariantTests<MariaDbStandbyFixture>(fixture);
+public sealed class MariaDbStandbyVariant(MariaDbStandbyFixture fixture, ITestOutputHelper output) : VariantTests<MariaDbStandbyFixture>(fixture, output);
 
-public sealed class MySqlDefaultVariant(MySqlFixture fixture) : VariantTests<MySqlFixture>(fixture);
+public sealed class MySqlDefaultVariant(MySqlFixture fixture, ITestOutputHelper output) : VariantTests<MySqlFixture>(fixture, output);
 
-public sealed class MySqlChecksumNoneVariant(MySqlChecksumNoneFixture fixture) : VariantTests<MySqlChecksumNoneFixture>(fixture);
+public sealed class MySqlChecksumNoneVariant(MySqlChecksumNoneFixture fixture, ITestOutputHelper output) : VariantTests<MySqlChecksumNoneFixture>(fixture, output);
 
-public sealed class MySqlTransactionCompressionVariant(MySqlTransactionCompressionFixture fixture) : VariantTests<MySqlTransactionCompressionFixture>(fixture);
+public sealed class MySqlTransactionCompressionVariant(MySqlTransactionCompressionFixture fixture, ITestOutputHelper output) : VariantTests<MySqlTransactionCompressionFixture>(fixture, output);
 
-public sealed class MySqlTlsVariant(MySqlTlsFixture fixture) : VariantTests<MySqlTlsFixture>(fixture)
+public sealed class MySqlTlsVariant(MySqlTlsFixture fixture, ITestOutputHelper output) : VariantTests<MySqlTlsFixture>(fixture, output)
 {
     [Fact]
     public Task Rejects_clients_that_do_not_trust_its_ca() => AssertRejectsClientsThatDoNotTrustItsCaAsync();
 }
 
-public sealed class MySqlStandbyVariant(MySqlStandbyFixture fixture) : VariantTests<MySqlStandbyFixture>(fixture);
+public sealed class MySqlStandbyVariant(MySqlStandbyFixture fixture, ITestOutputHelper output) : VariantTests<MySqlStandbyFixture>(fixture, output);

@@ -32,7 +32,7 @@ public sealed record TestServerOptions
     public IReadOnlyList<string> ExtraArguments { get; init; } = [];
 
     /// <summary>How long to wait for the server to answer <c>SELECT @@server_id</c> after launch.</summary>
-    public TimeSpan StartTimeout { get; init; } = TimeSpan.FromSeconds(90);
+    public TimeSpan StartTimeout { get; init; } = TimeSpan.FromSeconds(180);
 
     /// <summary>MariaDB 10.11 source: ROW, CRC32, FULL row metadata, annotate rows, gtid_strict_mode, binlog on.</summary>
     public static TestServerOptions MariaDb { get; } = new() { Flavor = ServerFlavor.MariaDb };
