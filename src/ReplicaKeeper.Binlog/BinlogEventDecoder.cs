@@ -20,13 +20,16 @@ namespace ReplicaKeeper.Binlog;
 public sealed class BinlogEventDecoder : IDisposable
 {
     private readonly BinlogDecoderOptions _options;
-    private readonly Dictionary<ulong, BinlogEvent> _tableMaps = [];
+    private readonly Dictionary<ulong, TableMapEvent> _tableMaps = [];
+    private readonly Dictionary<ulong, TableMapEvent> _lastTableMaps = [];
+    private readonly Func<ulong, TableMapEvent?> _findTableMap;
     private ZstdPayloadDecompressor? _zstd;
     private bool _sawFormatDescription;
 
     public BinlogEventDecoder(BinlogDecoderOptions? options = null)
     {
         _options = options ?? BinlogDecoderOptions.Default;
+        _findTableMap = FindTableMap;
         Format = FormatContext.Default;
     }
 
@@ -38,8 +41,8 @@ public sealed class BinlogEventDecoder : IDisposable
 
     public bool VerifyChecksums => _options.VerifyChecksums;
 
-    /// <summary>Whether a TABLE_MAP for this table id is cached.</summary>
-    public bool HasTableMap(ulong tableId) => _tableMaps.ContainsKey(tableId);
+    /// <summary>The TABLE_MAP for a table id seen in the current transaction, or null.</summary>
+    public TableMapEvent? FindTableMap(ulong tableId) => _tableMaps.GetValueOrDefault(tableId);
 
     /// <summary>Forgets the format and the table maps (a new stream begins).</summary>
     public void Reset()
@@ -47,17 +50,27 @@ public sealed class BinlogEventDecoder : IDisposable
         Format = FormatContext.Default;
         _sawFormatDescription = false;
         _tableMaps.Clear();
+        _lastTableMaps.Clear();
     }
 
-    /// <inheritdoc cref="Decode(ReadOnlySpan{byte}, string?, long)"/>
-    public BinlogEvent Decode(ReadOnlyMemory<byte> rawEvent, string? file = null, long position = -1) =>
-        Decode(rawEvent.Span, file, position);
-
     /// <summary>
-    /// Decodes one whole event (exactly event_size bytes, checksum trailer included).
+    /// Decodes one whole event (exactly event_size bytes, checksum trailer included) without
+    /// copying: a rows event keeps referring to <paramref name="rawEvent"/> for its row images
+    /// (decoded lazily), so that memory must stay unchanged while the rows are read.
     /// <paramref name="file"/> and <paramref name="position"/> only label errors.
     /// </summary>
-    public BinlogEvent Decode(ReadOnlySpan<byte> rawEvent, string? file = null, long position = -1)
+    public BinlogEvent Decode(ReadOnlyMemory<byte> rawEvent, string? file = null, long position = -1) =>
+        Decode(rawEvent.Span, rawEvent, file, position);
+
+    /// <summary>
+    /// Decodes one whole event (exactly event_size bytes, checksum trailer included). The result
+    /// owns its data (rows events copy their body). <paramref name="file"/> and
+    /// <paramref name="position"/> only label errors.
+    /// </summary>
+    public BinlogEvent Decode(ReadOnlySpan<byte> rawEvent, string? file = null, long position = -1) =>
+        Decode(rawEvent, ReadOnlyMemory<byte>.Empty, file, position);
+
+    private BinlogEvent Decode(ReadOnlySpan<byte> rawEvent, ReadOnlyMemory<byte> rawMemory, string? file, long position)
     {
         EventHeader header;
         try
@@ -78,7 +91,7 @@ public sealed class BinlogEventDecoder : IDisposable
         try
         {
             var checksumLength = ChecksumLengthOf(rawEvent, header);
-            return DecodeFrame(rawEvent, header, checksumLength, file, position);
+            return DecodeFrame(rawEvent, rawMemory, header, checksumLength, file, position);
         }
         catch (BinlogFormatException e)
         {
@@ -127,7 +140,8 @@ public sealed class BinlogEventDecoder : IDisposable
             : throw new BinlogFormatException("event too short for its checksum", null, -1, header.EventType, rawEvent.Length);
     }
 
-    private BinlogEvent DecodeFrame(ReadOnlySpan<byte> rawEvent, EventHeader header, int checksumLength, string? file, long position)
+    private BinlogEvent DecodeFrame(
+        ReadOnlySpan<byte> rawEvent, ReadOnlyMemory<byte> rawMemory, EventHeader header, int checksumLength, string? file, long position)
     {
         var headerLength = header.EventType == BinlogEventType.FormatDescription || header.EventType == BinlogEventType.Rotate
             ? EventHeader.Size
@@ -139,14 +153,16 @@ public sealed class BinlogEventDecoder : IDisposable
         }
 
         var body = rawEvent[headerLength..^checksumLength];
+        var bodyMemory = rawMemory.IsEmpty ? rawMemory : rawMemory[headerLength..^checksumLength];
         var reader = new BinlogReader(body, headerLength);
-        var decoded = DecodeBody(ref reader, header, body, headerLength, file, position);
+        var decoded = DecodeBody(ref reader, header, body, bodyMemory, headerLength, file, position);
         AfterDecode(decoded);
         return decoded;
     }
 
     private BinlogEvent DecodeBody(
-        ref BinlogReader reader, EventHeader header, ReadOnlySpan<byte> body, int headerLength, string? file, long position)
+        ref BinlogReader reader, EventHeader header, ReadOnlySpan<byte> body, ReadOnlyMemory<byte> bodyMemory, int headerLength,
+        string? file, long position)
     {
         var context = Format;
         switch (header.EventType)
@@ -176,8 +192,7 @@ public sealed class BinlogEventDecoder : IDisposable
             case BinlogEventType.MariaDbGtidList: return MariaDbGtidListEvent.Read(ref reader, header, context);
             case BinlogEventType.MariaDbStartEncryption: return MariaDbStartEncryptionEvent.Read(ref reader, header, context);
             case BinlogEventType.TableMap:
-                // TODO(rows): TableMapEvent.Read(ref reader, header, context) once the rows helper commits it.
-                return new UnknownEvent(header, body.ToArray());
+                return TableMapEvent.Read(ref reader, header, context, _lastTableMaps.GetValueOrDefault(PeekTableId(reader, header.EventType, context)));
             case BinlogEventType.WriteRowsV1:
             case BinlogEventType.UpdateRowsV1:
             case BinlogEventType.DeleteRowsV1:
@@ -185,9 +200,10 @@ public sealed class BinlogEventDecoder : IDisposable
             case BinlogEventType.UpdateRowsV2:
             case BinlogEventType.DeleteRowsV2:
             case BinlogEventType.PartialUpdateRows:
-                // TODO(rows): RequireTableMap(reader, header.EventType, context);
-                // return RowsEvent.Read(ref reader, header, context, _findTableMap);
-                return new UnknownEvent(header, body.ToArray());
+                RequireTableMap(reader, header.EventType, context);
+                return bodyMemory.IsEmpty
+                    ? RowsEvent.Read(ref reader, header, context, _findTableMap)
+                    : RowsEvent.Read(bodyMemory, header, context, _findTableMap);
             case BinlogEventType.MariaDbWriteRowsCompressedV1:
             case BinlogEventType.MariaDbUpdateRowsCompressedV1:
             case BinlogEventType.MariaDbDeleteRowsCompressedV1:
@@ -203,15 +219,19 @@ public sealed class BinlogEventDecoder : IDisposable
     /// <summary>Peeks the table id of a rows event and refuses it when no TABLE_MAP announced the table.</summary>
     private void RequireTableMap(BinlogReader reader, BinlogEventType type, FormatContext context)
     {
-        var idBytes = context.PostHeaderLength(type, 8) == 6 ? 4 : 6;
-        var tableId = reader.ReadUIntLE(idBytes);
+        var at = reader.Offset;
+        var tableId = PeekTableId(reader, type, context);
         if (!_tableMaps.ContainsKey(tableId))
         {
             throw new BinlogFormatException(
                 $"rows event for table id {tableId} without a preceding TABLE_MAP (resumed inside a transaction?)",
-                null, -1, type, reader.Offset - idBytes);
+                null, -1, type, at);
         }
     }
+
+    /// <summary>Table id at the start of a TABLE_MAP or rows post-header (4 bytes when the post-header is 6, else 6).</summary>
+    private static ulong PeekTableId(BinlogReader reader, BinlogEventType type, FormatContext context) =>
+        reader.ReadUIntLE(context.PostHeaderLength(type, 8) == 6 ? 4 : 6);
 
     private static QueryEvent DecodeQueryCompressed(
         ref BinlogReader reader, EventHeader header, ReadOnlySpan<byte> body, int headerLength, FormatContext context)
@@ -234,27 +254,18 @@ public sealed class BinlogEventDecoder : IDisposable
         }
     }
 
-    private BinlogEvent DecodeRowsCompressed(EventHeader header, ReadOnlySpan<byte> body, int headerLength, FormatContext context)
+    private RowsEvent DecodeRowsCompressed(EventHeader header, ReadOnlySpan<byte> body, int headerLength, FormatContext context)
     {
-        var head = MariaDbCompressedEvents.RowsCompressedOffset(body, header.EventType, context, headerLength);
+        RequireTableMap(new BinlogReader(body, headerLength), header.EventType, context);
+        var head = MariaDbCompressedEvents.RowsCompressedOffset(body, header.EventType, context, headerLength, out var rowsStart);
         var compressed = body[head..];
         var length = MariaDbCompression.ReadUncompressedLength(compressed, out var lengthBytes);
-        var buffer = ArrayPool<byte>.Shared.Rent(head + length);
-        try
-        {
-            body[..head].CopyTo(buffer);
-            MariaDbCompression.Decompress(compressed[lengthBytes..], buffer.AsSpan(head, length));
-            var uncompressedType = MariaDbCompressedEvents.UncompressedType(header.EventType);
-            var reader = new BinlogReader(buffer.AsSpan(0, head + length), headerLength);
-            // TODO(rows): RequireTableMap(reader, header.EventType, context);
-            // return RowsEvent.Read(ref reader, header with { EventType = uncompressedType }, context, _findTableMap);
-            _ = reader;
-            return new UnknownEvent(header with { EventType = uncompressedType }, buffer.AsSpan(0, head + length).ToArray());
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
-        }
+
+        // The rows event keeps referring to its rows: they get their own array, not a pooled one.
+        var rows = GC.AllocateUninitializedArray<byte>(head - rowsStart + length);
+        body[rowsStart..head].CopyTo(rows);
+        MariaDbCompression.Decompress(compressed[lengthBytes..], rows.AsSpan(head - rowsStart));
+        return RowsEvent.Read(body[..rowsStart].ToArray(), header, context, _findTableMap, rows);
     }
 
     private TransactionPayloadEvent DecodeTransactionPayload(ref BinlogReader reader, EventHeader header, string? file, long position)
@@ -262,20 +273,19 @@ public sealed class BinlogEventDecoder : IDisposable
         TransactionPayloadEvent.ReadHeader(ref reader, out var payloadSize, out var compression, out var uncompressedSize);
         var payloadOffset = reader.Offset;
         var payload = reader.ReadBytes((int)payloadSize);
-        byte[]? rented = null;
-        ReadOnlySpan<byte> events;
+        // Nested rows events keep referring to their bytes: the decompressed payload is their own array.
+        ReadOnlyMemory<byte> eventsMemory;
         if (compression == PayloadCompression.Zstd)
         {
             _zstd ??= new ZstdPayloadDecompressor();
-            rented = _zstd.Decompress(payload, uncompressedSize, out var length);
-            events = rented.AsSpan(0, length);
+            eventsMemory = _zstd.DecompressToArray(payload, uncompressedSize);
         }
         else
         {
-            events = payload;
+            eventsMemory = payload.ToArray();
         }
 
-        try
+        var events = eventsMemory.Span;
         {
             var nested = new List<BinlogEvent>();
             var offset = 0;
@@ -298,19 +308,12 @@ public sealed class BinlogEventDecoder : IDisposable
                 }
 
                 // Events inside a payload carry no checksum (verified against MySQL 9.7 output).
-                var nestedEvent = DecodeFrame(raw, nestedHeader, 0, file, position);
+                var nestedEvent = DecodeFrame(raw, eventsMemory.Slice(offset, size), nestedHeader, 0, file, position);
                 nested.Add(nestedEvent);
                 offset += size;
             }
 
             return new TransactionPayloadEvent(header, payloadSize, compression, uncompressedSize, nested);
-        }
-        finally
-        {
-            if (rented is not null)
-            {
-                ArrayPool<byte>.Shared.Return(rented);
-            }
         }
     }
 
@@ -322,8 +325,12 @@ public sealed class BinlogEventDecoder : IDisposable
                 Format = fde.ToFormatContext();
                 _sawFormatDescription = true;
                 _tableMaps.Clear();
+                _lastTableMaps.Clear();
                 break;
-            // TODO(rows): case TableMapEvent map: _tableMaps[map.TableId] = map; break;
+            case TableMapEvent map:
+                _tableMaps[map.TableId] = map;
+                _lastTableMaps[map.TableId] = map;
+                break;
             case RotateEvent:
             case GtidEvent:
             case MariaDbGtidEvent:

@@ -23,6 +23,13 @@ public sealed record BinlogFileReaderOptions
     /// <summary>Check log_pos against the event's end (true for server-written binlogs, false for relay logs).</summary>
     public bool CheckEndPositions { get; init; } = true;
 
+    /// <summary>
+    /// Decode without copying: rows events then refer to the reader's buffer and are valid only
+    /// until the next event is read (a streaming consumer that handles each event before moving on
+    /// needs no copy). False (default): every event owns its bytes.
+    /// </summary>
+    public bool ReuseBuffers { get; init; }
+
     public static BinlogFileReaderOptions Default { get; } = new();
 }
 
@@ -101,7 +108,9 @@ public sealed class BinlogFileReader : IDisposable
     private PositionedEvent DecodeCurrent()
     {
         var frame = _scanner.Current;
-        var decoded = Decoder.Decode(frame.Bytes.Span, _scanner.FileName, frame.Position);
+        var decoded = _options.ReuseBuffers
+            ? Decoder.Decode(frame.Bytes, _scanner.FileName, frame.Position)
+            : Decoder.Decode(frame.Bytes.Span, _scanner.FileName, frame.Position);
         return new PositionedEvent(_scanner.FileName, frame.Position, frame.EndPosition, decoded);
     }
 

@@ -27,7 +27,15 @@ public static class MariaDbCompressedEvents
     /// checksum) of the compressed part of a compressed rows event: after the post-header, the
     /// v2 extra header, the packed column count and the column bitmap(s).
     /// </summary>
-    public static int RowsCompressedOffset(ReadOnlySpan<byte> body, BinlogEventType type, FormatContext context, int baseOffset)
+    public static int RowsCompressedOffset(ReadOnlySpan<byte> body, BinlogEventType type, FormatContext context, int baseOffset) =>
+        RowsCompressedOffset(body, type, context, baseOffset, out _);
+
+    /// <summary>
+    /// As <see cref="RowsCompressedOffset(ReadOnlySpan{byte}, BinlogEventType, FormatContext, int)"/>, also giving where
+    /// the rows part starts (after the post-header and v2 extra data: the packed column count).
+    /// </summary>
+    public static int RowsCompressedOffset(
+        ReadOnlySpan<byte> body, BinlogEventType type, FormatContext context, int baseOffset, out int rowsStart)
     {
         ArgumentNullException.ThrowIfNull(context);
         var reader = new BinlogReader(body, baseOffset);
@@ -47,6 +55,7 @@ public static class MariaDbCompressedEvents
             reader.Skip(extra - 2);
         }
 
+        rowsStart = reader.Position;
         var width = reader.ReadLengthEncodedInteger();
         if (width > (ulong)reader.Remaining * 8)
         {

@@ -70,5 +70,36 @@ public sealed class ZstdPayloadDecompressor : IDisposable
         }
     }
 
+    /// <summary>Decompresses into a new array of exactly the decompressed length (for data that outlives the call).</summary>
+    public byte[] DecompressToArray(ReadOnlySpan<byte> compressed, ulong sizeHint)
+    {
+        if (sizeHint > 0 && sizeHint <= (ulong)compressed.Length * 1100 + 1024 && sizeHint < MaxUncompressedSize)
+        {
+            // The header's uncompressed size is normally exact: decompress straight into the result.
+            var exact = GC.AllocateUninitializedArray<byte>((int)sizeHint);
+            try
+            {
+                if (_decompressor.Unwrap(compressed, exact) == exact.Length)
+                {
+                    return exact;
+                }
+            }
+            catch (ZstdException)
+            {
+                // Too small or corrupt: the general path below tells which.
+            }
+        }
+
+        var rented = Decompress(compressed, sizeHint, out var length);
+        try
+        {
+            return rented.AsSpan(0, length).ToArray();
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(rented);
+        }
+    }
+
     public void Dispose() => _decompressor.Dispose();
 }
