@@ -284,6 +284,67 @@ public abstract class GoldenRowsTests(TestServer server)
             Assert.Equal(selected[id]["dec65"], doc.RootElement.GetProperty("dec65").ValueKind == JsonValueKind.Null ? null : doc.RootElement.GetProperty("dec65").GetString());
         }
     }
+
+    protected async Task Updates_and_deletes_carry_exact_before_and_after_images_core()
+    {
+        const string table = "all_types_ud";
+        await RunAndDecodeAsync(CreateAndInsertStatements(table));
+        var original = await SelectAsync(table, Columns);
+        var changes = (await RunAndDecodeAsync(
+        [
+            $"SET SESSION sql_mode = '', time_zone = '+00:00'; UPDATE {Schema}.{table} SET ti = -ti, biu = biu DIV 2, dec65 = -dec65, tm6 = '-01:02:03.000004', " +
+            $"dtm6 = '2001-02-03 04:05:06.700000', vc = 'upd 😀', lat = 'ÿé', e = 'b', s = 'x,z', bn = x'01', lb = REPEAT(x'02', 70000) WHERE id IN (2, 3)",
+        ])).ToList();
+        var updated = await SelectAsync(table, Columns);
+        changes.AddRange(await RunAndDecodeAsync([$"DELETE FROM {Schema}.{table} WHERE id >= 3"]));
+        var updates = changes.Where(c => c.Kind == RowsEventKind.Update).ToList();
+        var deletes = changes.Where(c => c.Kind == RowsEventKind.Delete).ToList();
+        Assert.Equal(2, updates.Count);
+        Assert.Equal(Rows.Count - 2, deletes.Count);
+        foreach (var update in updates)
+        {
+            var id = int.Parse(update.Before!.Values["id"]!, CultureInfo.InvariantCulture);
+            foreach (var (name, type) in Columns)
+            {
+                AssertSameValue(name, type, original[id][name], update.Before.Values[name], id);
+                AssertSameValue(name, type, updated.TryGetValue(id, out var now) ? now[name] : null, update.After!.Values[name], id);
+            }
+
+            using var doc = JsonDocument.Parse(update.Json);
+            Assert.True(doc.RootElement.TryGetProperty("before", out _));
+            Assert.True(doc.RootElement.TryGetProperty("after", out _));
+        }
+
+        // The deleted row 3 was the updated one: its before image is what the update left.
+        var deleted3 = deletes.Single(d => d.Before!.Values["id"] == "3");
+        var after3 = updates.Single(u => u.After!.Values["id"] == "3").After!;
+        foreach (var (name, _) in Columns)
+        {
+            Assert.Equal(after3.Values[name], deleted3.Before!.Values[name]);
+        }
+    }
+
+    protected async Task Minimal_row_image_marks_missing_columns_absent_core()
+    {
+        const string table = "minimal_image";
+        var changes = await RunAndDecodeAsync(
+        [
+            $"CREATE DATABASE IF NOT EXISTS {Schema}",
+            $"DROP TABLE IF EXISTS {Schema}.{table}",
+            $"CREATE TABLE {Schema}.{table} (id INT PRIMARY KEY, a INT, b VARCHAR(10), c TEXT)",
+            $"INSERT INTO {Schema}.{table} VALUES (1, 10, 'x', 'long'), (2, 20, NULL, 'y')",
+            $"SET SESSION binlog_row_image = 'MINIMAL'; UPDATE {Schema}.{table} SET a = a + 1 WHERE id = 1; DELETE FROM {Schema}.{table} WHERE id = 2",
+        ]);
+        var update = changes.Single(c => c.Kind == RowsEventKind.Update);
+        Assert.Equal(ValueKind.Int64, update.Before!.Kinds["id"]);
+        Assert.Equal(ValueKind.Absent, update.Before.Kinds["a"]);
+        Assert.Equal(ValueKind.Absent, update.Before.Kinds["c"]);
+        Assert.Equal("11", update.After!.Values["a"]);
+        Assert.Equal(ValueKind.Absent, update.After.Kinds["b"]);
+        Assert.Equal("""{"before":{"id":1},"after":{"a":11}}""", update.Json);
+        var delete = changes.Single(c => c.Kind == RowsEventKind.Delete);
+        Assert.Equal("""{"id":2}""", delete.Json);
+    }
 }
 
 public sealed record DecodedChange(RowsEventKind Kind, DecodedRow? Before, DecodedRow? After, string Json);
@@ -294,6 +355,12 @@ public sealed class MariaDbGoldenRowsTests(MariaDbFixture fixture) : GoldenRowsT
 
     [Fact]
     public Task Every_column_type_decodes_to_what_the_server_selects() => Every_column_type_decodes_to_what_the_server_selects_core();
+
+    [Fact]
+    public Task Updates_and_deletes_carry_exact_before_and_after_images() => Updates_and_deletes_carry_exact_before_and_after_images_core();
+
+    [Fact]
+    public Task Minimal_row_image_marks_missing_columns_absent() => Minimal_row_image_marks_missing_columns_absent_core();
 }
 
 public sealed class MySqlGoldenRowsTests(MySqlFixture fixture) : GoldenRowsTests(fixture.Server), IClassFixture<MySqlFixture>
@@ -313,5 +380,63 @@ public sealed class MySqlGoldenRowsTests(MySqlFixture fixture) : GoldenRowsTests
     }
 
     [Fact]
+    public async Task Partial_json_updates_apply_their_diffs_to_the_before_document()
+    {
+        const string table = "partial_json";
+        var large = string.Join(", ", Enumerable.Range(0, 5000).Select(i => $"\"k{i}\": {i}"));
+        var changes = await RunAndDecodeAsync(
+        [
+            $"CREATE DATABASE IF NOT EXISTS {Schema}",
+            $"DROP TABLE IF EXISTS {Schema}.{table}",
+            $"CREATE TABLE {Schema}.{table} (id INT PRIMARY KEY, j JSON, k JSON, n INT)",
+            $"INSERT INTO {Schema}.{table} VALUES (1, '{{\"a\": 1, \"b\": [1, 2, 3], \"c\": {{\"d\": \"x\"}}, \"long\": \"{new string('z', 40)}\"}}', '[1, 2]', 1)",
+            $"INSERT INTO {Schema}.{table} VALUES (2, '{{{large}}}', NULL, 2)",
+            "SET SESSION binlog_row_value_options = 'PARTIAL_JSON'; " +
+            $"UPDATE {Schema}.{table} SET j = JSON_SET(j, '$.a', 5, '$.\"new key\"', 'v'), j = JSON_REPLACE(j, '$.b[1]', 'two'), " +
+            $"j = JSON_REMOVE(j, '$.c.d'), j = JSON_SET(j, '$.long', 'short'), k = JSON_ARRAY_APPEND(k, '$', 3), n = n + 1 WHERE id = 1",
+            "SET SESSION binlog_row_value_options = 'PARTIAL_JSON'; " +
+            $"UPDATE {Schema}.{table} SET j = JSON_SET(j, '$.k17', 1.5, '$.k4999', 'last') WHERE id = 2",
+        ]);
+        var updates = changes.Where(c => c.Kind is RowsEventKind.PartialUpdate or RowsEventKind.Update).ToList();
+        Assert.Equal(2, updates.Count);
+        Assert.Contains(updates, u => u.Kind == RowsEventKind.PartialUpdate);
+        var selected = await SelectAsync(table, [("id", "INT"), ("j", "JSON"), ("k", "JSON"), ("n", "INT")]);
+        foreach (var update in updates)
+        {
+            var id = int.Parse(update.After!.Values["id"]!, CultureInfo.InvariantCulture);
+            Assert.Equal(selected[id]["j"], update.After.Values["j"]);
+            Assert.Equal(selected[id]["k"], update.After.Values["k"]);
+            Assert.Equal(selected[id]["n"], update.After.Values["n"]);
+        }
+    }
+
+    [Fact]
+    public async Task Partial_json_diffs_under_minimal_image_are_kept_as_operations()
+    {
+        const string table = "partial_json_minimal";
+        var changes = await RunAndDecodeAsync(
+        [
+            $"CREATE DATABASE IF NOT EXISTS {Schema}",
+            $"DROP TABLE IF EXISTS {Schema}.{table}",
+            $"CREATE TABLE {Schema}.{table} (id INT PRIMARY KEY, j JSON)",
+            $"INSERT INTO {Schema}.{table} VALUES (1, '{{\"a\": 1, \"b\": [1, 2, 3], \"pad\": \"{new string('p', 60)}\"}}')",
+            "SET SESSION binlog_row_value_options = 'PARTIAL_JSON', binlog_row_image = 'MINIMAL'; " +
+            $"UPDATE {Schema}.{table} SET j = JSON_SET(j, '$.a', 2), j = JSON_REMOVE(j, '$.b[0]') WHERE id = 1",
+        ]);
+        var update = changes.Single(c => c.Kind == RowsEventKind.PartialUpdate);
+        Assert.Equal(ValueKind.Absent, update.Before!.Kinds["j"]);
+        Assert.Equal(ValueKind.JsonDiff, update.After!.Kinds["j"]);
+        Assert.Equal("""[{"op": "replace", "path": "$.a", "value": 2}, {"op": "remove", "path": "$.b[0]"}]""", update.After.Values["j"]);
+        using var doc = JsonDocument.Parse(update.Json);
+        Assert.Equal(2, doc.RootElement.GetProperty("after").GetProperty("j").GetProperty("json_diff").GetArrayLength());
+    }
+
+    [Fact]
     public Task Every_column_type_decodes_to_what_the_server_selects() => Every_column_type_decodes_to_what_the_server_selects_core();
+
+    [Fact]
+    public Task Updates_and_deletes_carry_exact_before_and_after_images() => Updates_and_deletes_carry_exact_before_and_after_images_core();
+
+    [Fact]
+    public Task Minimal_row_image_marks_missing_columns_absent() => Minimal_row_image_marks_missing_columns_absent_core();
 }
