@@ -184,6 +184,27 @@ public sealed class SegmentWriter : IAsyncDisposable
         return new AppendResult(AppendKind.Written);
     }
 
+    /// <summary>
+    /// The open transaction will never complete (the source lost it, e.g. it crashed before the
+    /// commit): its events are cut off the segment, which ends again at the last transaction end.
+    /// </summary>
+    public async ValueTask AbortOpenTransactionAsync(CancellationToken cancellationToken)
+    {
+        ThrowIfFlushFailed();
+        var segment = _current;
+        if (segment is null || segment.Tracker.AtBoundary)
+        {
+            return;
+        }
+
+        var boundary = segment.Tracker.CurrentTransactionStart;
+        await FlushAsync(cancellationToken);
+        segment.Tracker.AbandonOpenTransaction();
+        RandomAccess.SetLength(segment.Handle, boundary);
+        segment.Length = boundary;
+        NativeMethods.SyncData(segment.Handle);
+    }
+
     /// <summary>Waits until every complete transaction appended so far is fsynced.</summary>
     public async ValueTask FlushAsync(CancellationToken cancellationToken)
     {
@@ -256,12 +277,12 @@ public sealed class SegmentWriter : IAsyncDisposable
             _ => BinlogChecksum.IsValid(span) ? BinlogChecksum.Size : 0,
         };
         var (file, position) = EventFacts.Rotate(span, checksumSize);
-        if (_current is { } current && (current.Name != file || (long)position != current.Length))
+        if (_current is { } current && (current.Name != file || (long)position > current.Length))
         {
             if (current.Name == file)
             {
                 throw new ArchiveStreamException(
-                    $"the stream resumes {file} at {position} but the archive holds it up to {current.Length}");
+                    $"the stream resumes {file} at {position} but the archive holds it only up to {current.Length}");
             }
 
             // The stream moved on to another file without a ROTATE in this one (the master restarted or the file ended with STOP).

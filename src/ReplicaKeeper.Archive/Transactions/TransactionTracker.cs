@@ -177,6 +177,14 @@ public sealed class TransactionTracker
         }
     }
 
+    /// <summary>Forgets the open transaction (its events were cut off); the GTID state is unchanged.</summary>
+    public void AbandonOpenTransaction()
+    {
+        _state = State.Idle;
+        _current = null;
+        _currentStart = -1;
+    }
+
     /// <summary>First word(s) of a statement, upper-cased: BEGIN, COMMIT, ROLLBACK, XA START, XA COMMIT... ("ROLLBACK TO" is not ROLLBACK).</summary>
     internal static string Keyword(ReadOnlySpan<byte> text)
     {
