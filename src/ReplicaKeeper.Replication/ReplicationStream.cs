@@ -33,6 +33,7 @@ public sealed class ReplicationStream : IAsyncEnumerable<ReplicationEvent>
     private int _sessions;
     private long _heartbeats;
     private long _events;
+    private long _skipped;
 
     internal ReplicationStream(ReplicationOptions options, SourceConnector connect, ReplicationCheckpoint start)
     {
@@ -58,6 +59,9 @@ public sealed class ReplicationStream : IAsyncEnumerable<ReplicationEvent>
 
     /// <summary>Reconnects so far (sessions opened after the first).</summary>
     public int Reconnects => Math.Max(0, Volatile.Read(ref _sessions) - 1);
+
+    /// <summary>Events of open transactions that the source re-sent after a reconnect and that were skipped (already delivered).</summary>
+    public long ResentEventsSkipped => Interlocked.Read(ref _skipped);
 
     public long HeartbeatsReceived => Interlocked.Read(ref _heartbeats);
 
@@ -288,6 +292,7 @@ public sealed class ReplicationStream : IAsyncEnumerable<ReplicationEvent>
             switch (_replay.Check(raw, next))
             {
                 case ReplayMatch.Skip:
+                    Interlocked.Increment(ref _skipped);
                     return null;
                 case ReplayMatch.Mismatch:
                     return Abort(before);
