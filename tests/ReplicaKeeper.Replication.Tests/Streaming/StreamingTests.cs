@@ -121,6 +121,23 @@ public abstract class StreamingTests<TFixture>(TFixture fixture) where TFixture 
     }
 
     [Fact]
+    public async Task A_source_in_statement_format_is_refused_with_a_clear_error()
+    {
+        var start = await NowAsync(Server, preferPosition: true);
+        await Server.ExecuteAsync("SET GLOBAL binlog_format = 'STATEMENT'");
+        try
+        {
+            var ex = await Assert.ThrowsAsync<ReplicationException>(() => CollectAsync(Client(Server).OpenStream(start), (_, _) => true));
+            Assert.Equal(ReplicationErrorKind.ServerConfiguration, ex.Kind);
+            Assert.Contains("not configured for ROW format (binlog_format=STATEMENT)", ex.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            await Server.ExecuteAsync("SET GLOBAL binlog_format = 'ROW'");
+        }
+    }
+
+    [Fact]
     public async Task A_purged_position_is_a_clear_error_naming_it()
     {
         var start = ReplicationCheckpoint.FromPosition(new BinlogPosition("bin.999998", 4));
