@@ -240,6 +240,37 @@ public sealed class TestServer : IAsyncDisposable
         return await ProcessRunner.RunAsync(ServerInstallation.Chroot, translated, null, ct);
     }
 
+    /// <summary>
+    /// The reference point-in-time replay: <c>mariadb-binlog ARGS | mariadb</c> (MySQL: <c>mysqlbinlog ARGS | mysql</c>
+    /// inside the chroot) into this server as root, as one stream (bytes are piped, never decoded as text).
+    /// <paramref name="binlogToolArgs"/> are translated as in <see cref="RunBinlogToolAsync"/>; the binlog files must
+    /// come from a server of the same flavour. The result carries the client's exit code and both tools' stderr.
+    /// </summary>
+    public async Task<ProcessResult> ReplayBinlogAsync(IReadOnlyList<string> binlogToolArgs, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(binlogToolArgs);
+        List<string> tool;
+        List<string> client;
+        if (Flavor == ServerFlavor.MariaDb)
+        {
+            tool = [ServerInstallation.MariaDbBinlog, "--no-defaults", .. binlogToolArgs];
+            client = [ServerInstallation.MariaDbClient, "--no-defaults", "-S", _directory.Server("s.sock"), "-uroot"];
+        }
+        else
+        {
+            tool = [ServerInstallation.Chroot, ServerInstallation.MySqlChroot, "/usr/bin/mysqlbinlog", "--no-defaults"];
+            for (var i = 0; i < binlogToolArgs.Count; i++)
+            {
+                tool.Add(await VisibleInChrootAsync(binlogToolArgs[i], i, ct));
+            }
+
+            client = [ServerInstallation.Chroot, ServerInstallation.MySqlChroot, "/usr/bin/mysql", "--no-defaults", "-S", _directory.Server("s.sock"), "-uroot"];
+        }
+
+        var pipeline = "set -o pipefail; " + ShellQuote(tool) + " | " + ShellQuote(client);
+        return await ProcessRunner.RunAsync("/bin/bash", ["-c", pipeline], null, ct);
+    }
+
     /// <summary>SIGKILL: no shutdown, InnoDB and the binlog recover on the next start.</summary>
     public async Task KillAsync(CancellationToken ct = default)
     {
@@ -432,6 +463,9 @@ public sealed class TestServer : IAsyncDisposable
 
         return argument;
     }
+
+    private static string ShellQuote(IEnumerable<string> words) =>
+        string.Join(' ', words.Select(w => "'" + w.Replace("'", "'\\''", StringComparison.Ordinal) + "'"));
 
     private string BuildConnectionString(string user, string password)
     {

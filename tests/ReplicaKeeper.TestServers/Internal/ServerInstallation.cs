@@ -54,11 +54,17 @@ internal static class ServerInstallation
             throw new InvalidOperationException($"MySQL test server: running mysqld inside the chroot {MySqlChroot} needs root. Run the tests as root. {InstallHint}");
         }
 
+        EnsureMySqlChroot(MySqlChroot);
+    }
+
+    /// <summary>Throws with the install hint unless <paramref name="root"/> holds mysqld, mysql and mysqlbinlog.</summary>
+    internal static void EnsureMySqlChroot(string root)
+    {
         foreach (var inner in new[] { "usr/sbin/mysqld", "usr/bin/mysql", "usr/bin/mysqlbinlog" })
         {
-            if (!File.Exists(Path.Combine(MySqlChroot, inner)))
+            if (!File.Exists(Path.Combine(root, inner)))
             {
-                throw new InvalidOperationException($"MySQL test server: /{inner} is missing in the chroot {MySqlChroot}. {InstallHint}");
+                throw new InvalidOperationException($"MySQL test server: /{inner} is missing in the chroot {root}. {InstallHint}");
             }
         }
     }
