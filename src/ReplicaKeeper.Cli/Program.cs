@@ -16,6 +16,8 @@ public static class Program
     {
         var root = new RootCommand("ReplicaKeeper: MySQL/MariaDB replication client, binlog archive and point-in-time recovery.");
         root.Subcommands.Add(VersionCommand.Create());
+        root.Subcommands.Add(CompareCommand.Create());
+        root.Subcommands.Add(TailCommand.Create());
         return root;
     }
 }
