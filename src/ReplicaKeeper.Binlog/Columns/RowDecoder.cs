@@ -234,7 +234,7 @@ internal static class RowDecoder
             case DecodePlan.Time2:
                 Need(data, pos, column.Size, baseOffset);
                 pos += column.Size;
-                return ColumnValue.FromTime(DecodeTime2(data.Slice(start, column.Size), column.Fsp), (byte)column.Fsp);
+                return ColumnValue.FromTime(TemporalBinary.DecodeTime2(data.Slice(start, column.Size), column.Fsp), (byte)column.Fsp);
             case DecodePlan.DateTime:
             {
                 Need(data, pos, 8, baseOffset);
@@ -354,61 +354,4 @@ internal static class RowDecoder
         5 or 6 => (((data[pos] << 16) | (data[pos + 1] << 8) | data[pos + 2]) << 8) >> 8,
         _ => 0,
     };
-
-    /// <summary>TIME2 (my_time_packed_from_binary) to signed microseconds.</summary>
-    internal static long DecodeTime2(ReadOnlySpan<byte> b, int fsp)
-    {
-        long packed;
-        switch (fsp)
-        {
-            case 1 or 2:
-            {
-                long intPart = (long)ReadBigEndian(b, 0, 3) - 0x800000;
-                long frac = b[3];
-                if (intPart < 0 && frac != 0)
-                {
-                    intPart++;
-                    frac -= 0x100;
-                }
-
-                packed = (intPart << 24) + (frac * 10000);
-                break;
-            }
-
-            case 3 or 4:
-            {
-                long intPart = (long)ReadBigEndian(b, 0, 3) - 0x800000;
-                long frac = (b[3] << 8) | b[4];
-                if (intPart < 0 && frac != 0)
-                {
-                    intPart++;
-                    frac -= 0x10000;
-                }
-
-                packed = (intPart << 24) + (frac * 100);
-                break;
-            }
-
-            case 5 or 6:
-                packed = (long)ReadBigEndian(b, 0, 6) - 0x8000_0000_0000L;
-                break;
-            default:
-                packed = ((long)ReadBigEndian(b, 0, 3) - 0x800000) << 24;
-                break;
-        }
-
-        var negative = packed < 0;
-        if (negative)
-        {
-            packed = -packed;
-        }
-
-        var hms = packed >> 24;
-        var hour = (hms >> 12) & 0x3FF;
-        var minute = (hms >> 6) & 0x3F;
-        var second = hms & 0x3F;
-        var micro = packed & 0xFFFFFF;
-        var total = (((((hour * 60) + minute) * 60) + second) * 1_000_000L) + micro;
-        return negative ? -total : total;
-    }
 }
