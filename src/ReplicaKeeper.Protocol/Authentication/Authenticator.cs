@@ -34,6 +34,9 @@ internal sealed class Authenticator
     /// <summary>The plugin that finally authenticated the connection.</summary>
     public string Plugin => _plugin;
 
+    /// <summary>The 20-byte scramble of the password plugins, without the NUL some servers append.</summary>
+    private ReadOnlySpan<byte> ScrambleNonce => _nonce.AsSpan(0, Math.Min(20, _nonce.Length));
+
     /// <summary>The response to put in the handshake response for the server's proposed plugin.</summary>
     public byte[] InitialResponse() => Respond(_plugin, _nonce);
 
@@ -90,13 +93,10 @@ internal sealed class Authenticator
 
         var reader = new PayloadReader(payload[1..], "auth switch request");
         _plugin = Encoding.UTF8.GetString(reader.ReadNullTerminatedOrRestBytes());
-        ReadOnlySpan<byte> nonce = reader.ReadRest();
-        if (nonce.Length > 0 && nonce[^1] == 0)
-        {
-            nonce = nonce[..^1];
-        }
 
-        _nonce = nonce.ToArray();
+        // Kept as sent: mysql_native_password and caching_sha2_password use the first 20 bytes (a NUL
+        // follows them), client_ed25519 signs all 32 (which may end in a zero byte).
+        _nonce = reader.ReadRest().ToArray();
         _awaitingPublicKey = false;
         return Respond(_plugin, _nonce);
     }
@@ -111,7 +111,7 @@ internal sealed class Authenticator
         if (_awaitingPublicKey)
         {
             _awaitingPublicKey = false;
-            return PasswordScrambles.RsaEncryptedPassword(_options.Password, _nonce, Encoding.ASCII.GetString(data));
+            return PasswordScrambles.RsaEncryptedPassword(_options.Password, ScrambleNonce, Encoding.ASCII.GetString(data));
         }
 
         if (data.Length == 1 && data[0] == CachingSha2FastAuthSuccess)
@@ -145,7 +145,7 @@ internal sealed class Authenticator
                 throw new MySqlAuthenticationException($"Cannot read ServerRSAPublicKeyFile '{keyFile}': {ex.Message}", ex);
             }
 
-            return PasswordScrambles.RsaEncryptedPassword(_options.Password, _nonce, pem);
+            return PasswordScrambles.RsaEncryptedPassword(_options.Password, ScrambleNonce, pem);
         }
 
         if (_options.AllowPublicKeyRetrieval)

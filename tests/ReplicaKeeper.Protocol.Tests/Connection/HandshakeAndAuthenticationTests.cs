@@ -132,10 +132,13 @@ public class HandshakeAndAuthenticationTests
         Assert.DoesNotContain("s3cret", error.Message, StringComparison.Ordinal);
     }
 
-    [Fact]
-    public async Task Answers_a_client_ed25519_auth_switch_with_a_signature_of_the_nonce()
+    [Theory]
+    [InlineData("0123456789ABCDEF0123456789abcdef")]
+    [InlineData("0123456789ABCDEF0123456789abcde\0")] // a random nonce ends in 0x00 one time in 256: it is part of the nonce
+    public async Task Answers_a_client_ed25519_auth_switch_with_a_signature_of_all_32_nonce_bytes(string nonceText)
     {
-        byte[] nonce = Encoding.ASCII.GetBytes("0123456789ABCDEF0123456789abcdef");
+        byte[] nonce = Encoding.ASCII.GetBytes(nonceText);
+        Assert.Equal(32, nonce.Length);
         byte[]? signature = null;
         await using var server = FakeServer.Start(async (client, ct) =>
         {
