@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.CompilerServices;
 
 namespace ReplicaKeeper.Protocol.Packets;
 
@@ -137,6 +138,7 @@ internal sealed class PacketStream : IAsyncDisposable
         destination[3] = sequenceId;
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<ReadOnlyMemory<byte>> ReadPacketSlowAsync(CancellationToken cancellationToken)
     {
         try
@@ -258,6 +260,7 @@ internal sealed class PacketStream : IAsyncDisposable
     }
 
     /// <summary>Ensures at least <paramref name="needed"/> bytes are buffered from <see cref="_readStart"/>.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private async ValueTask FillAsync(int needed, int payloadLength, CancellationToken cancellationToken)
     {
         if (_readStart == _readEnd)

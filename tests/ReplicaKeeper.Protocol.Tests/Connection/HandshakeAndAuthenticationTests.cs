@@ -290,6 +290,19 @@ public class HandshakeAndAuthenticationTests
     }
 
     [Fact]
+    public async Task Reports_a_refused_connection_with_the_endpoint()
+    {
+        var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        int port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+
+        var options = new ConnectionOptions { Host = "127.0.0.1", Port = port, UserName = "app", Password = "s3cret!", TlsMode = TlsMode.Disabled };
+        var error = await Assert.ThrowsAsync<IOException>(async () => await ProtocolConnection.OpenAsync(options, CancellationToken.None));
+        Assert.Contains($"Cannot connect to 127.0.0.1:{port}", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Honours_cancellation_while_connecting()
     {
         await using var server = FakeServer.Start(async (client, ct) => await client.ReadToEndAsync(ct));
