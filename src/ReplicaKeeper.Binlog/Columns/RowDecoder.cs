@@ -20,7 +20,7 @@ internal static class RowDecoder
     /// cells, which supply the base of JSON diffs.
     /// </summary>
     public static void ReadImage(
-        ReadOnlySpan<byte> data, ref int pos, ColumnDefinition[] columns, ReadOnlySpan<byte> present, int presentCount,
+        ReadOnlySpan<byte> data, ref int pos, ColumnDefinition[] columns, int width, ReadOnlySpan<byte> present, int presentCount,
         Span<ColumnValue> cells, int baseOffset, bool partialAfterImage, int jsonColumnCount, ReadOnlySpan<ColumnValue> before)
     {
         ReadOnlySpan<byte> partialBits = default;
@@ -42,7 +42,9 @@ internal static class RowDecoder
         pos += nullLength;
         var bit = 0;
         var jsonIndex = 0;
-        var count = Math.Min(columns.Length, cells.Length);
+        // Columns beyond the event's width (bitmap padding bits) are never present.
+        var count = Math.Min(Math.Min(columns.Length, cells.Length), width);
+        cells[count..].Clear();
         for (var i = 0; i < count; i++)
         {
             var column = columns[i];

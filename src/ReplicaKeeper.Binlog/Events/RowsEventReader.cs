@@ -49,7 +49,7 @@ public struct RowsEventReader
                 case RowsEventKind.Write:
                 {
                     var cells = change.After.Prepare(table, data);
-                    RowDecoder.ReadImage(span, ref pos, columns, e.ColumnsPresent.Span, e.PresentCount, cells, baseOffset, false, 0, default);
+                    RowDecoder.ReadImage(span, ref pos, columns, e.ColumnCount, e.ColumnsPresent.Span, e.PresentCount, cells, baseOffset, false, 0, default);
                     change.HasBefore = false;
                     change.HasAfter = true;
                     break;
@@ -58,7 +58,7 @@ public struct RowsEventReader
                 case RowsEventKind.Delete:
                 {
                     var cells = change.Before.Prepare(table, data);
-                    RowDecoder.ReadImage(span, ref pos, columns, e.ColumnsPresent.Span, e.PresentCount, cells, baseOffset, false, 0, default);
+                    RowDecoder.ReadImage(span, ref pos, columns, e.ColumnCount, e.ColumnsPresent.Span, e.PresentCount, cells, baseOffset, false, 0, default);
                     change.HasBefore = true;
                     change.HasAfter = false;
                     break;
@@ -67,10 +67,10 @@ public struct RowsEventReader
                 default:
                 {
                     var before = change.Before.Prepare(table, data);
-                    RowDecoder.ReadImage(span, ref pos, columns, e.ColumnsPresent.Span, e.PresentCount, before, baseOffset, false, 0, default);
+                    RowDecoder.ReadImage(span, ref pos, columns, e.ColumnCount, e.ColumnsPresent.Span, e.PresentCount, before, baseOffset, false, 0, default);
                     var after = change.After.Prepare(table, data);
                     RowDecoder.ReadImage(
-                        span, ref pos, columns, e.ColumnsPresentAfter.Span, e.PresentAfterCount, after, baseOffset,
+                        span, ref pos, columns, e.ColumnCount, e.ColumnsPresentAfter.Span, e.PresentAfterCount, after, baseOffset,
                         e.Kind == RowsEventKind.PartialUpdate, table.JsonColumnCount, before);
                     change.HasBefore = true;
                     change.HasAfter = true;

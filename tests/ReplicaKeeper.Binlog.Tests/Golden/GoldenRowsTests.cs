@@ -139,7 +139,7 @@ public abstract class GoldenRowsTests(TestServer server)
         return changes;
     }
 
-    protected static string JsonOf(RowChange change)
+    public static string JsonOf(RowChange change)
     {
         using var stream = new MemoryStream();
         using (var writer = new Utf8JsonWriter(stream))
@@ -345,6 +345,75 @@ public abstract class GoldenRowsTests(TestServer server)
         var delete = changes.Single(c => c.Kind == RowsEventKind.Delete);
         Assert.Equal("""{"id":2}""", delete.Json);
     }
+
+    /// <summary>Runs the all-types script again and captures the TABLE_MAP + rows pairs it wrote (small events only).</summary>
+    protected async Task<IReadOnlyList<CapturedEvents>> CaptureAllTypesAsync(int maxRowsBodyLength)
+    {
+        const string table = "all_types_capture";
+        await Server.ExecuteAsync("FLUSH BINARY LOGS");
+        var before = await Server.BinlogFilesAsync();
+        foreach (var sql in CreateAndInsertStatements(table))
+        {
+            await Server.ExecuteAsync(sql);
+        }
+
+        await Server.ExecuteAsync($"SET SESSION sql_mode = ''; UPDATE {Schema}.{table} SET ti = 1, j = NULL WHERE id IN (1, 2, 4)");
+        await Server.ExecuteAsync($"DELETE FROM {Schema}.{table} WHERE id IN (2, 4)");
+        await Server.ExecuteAsync("FLUSH BINARY LOGS");
+        var bytes = await File.ReadAllBytesAsync(Server.BinlogPath(before[^1]));
+        return CapturedEvents.From(bytes, Schema, maxRowsBodyLength);
+    }
+
+    protected async Task Truncated_events_decode_a_prefix_or_throw_BinlogFormatException_core()
+    {
+        var captured = await CaptureAllTypesAsync(maxRowsBodyLength: 4096);
+        Assert.NotEmpty(captured);
+        foreach (var c in captured)
+        {
+            var full = CapturedEvents.DecodeAll(c.Context, c.MapHeader, c.MapBody, c.RowsHeader, c.RowsBody);
+            for (var length = 0; length < c.MapBody.Length; length++)
+            {
+                var cut = c.MapBody[..length];
+                var outcome = Record.Exception(() => CapturedEvents.DecodeAll(c.Context, c.MapHeader, cut, c.RowsHeader, c.RowsBody));
+                Assert.True(outcome is null or BinlogFormatException, $"TABLE_MAP cut at {length}: {outcome}");
+            }
+
+            for (var length = 0; length < c.RowsBody.Length; length++)
+            {
+                var cut = c.RowsBody[..length];
+                string? decoded = null;
+                var outcome = Record.Exception(() => decoded = CapturedEvents.DecodeAll(c.Context, c.MapHeader, c.MapBody, c.RowsHeader, cut));
+                Assert.True(outcome is null or BinlogFormatException, $"rows event cut at {length}: {outcome}");
+                if (outcome is null)
+                {
+                    // A cut on a row boundary is a valid event with fewer rows: the rows it has are the same.
+                    Assert.StartsWith(decoded!, full, StringComparison.Ordinal);
+                }
+            }
+        }
+    }
+
+    protected async Task Mutated_events_throw_only_BinlogFormatException_core()
+    {
+        var captured = await CaptureAllTypesAsync(maxRowsBodyLength: 4096);
+        var random = new Random(20261125);
+        foreach (var c in captured)
+        {
+            for (var round = 0; round < 300; round++)
+            {
+                var map = (byte[])c.MapBody.Clone();
+                var rows = (byte[])c.RowsBody.Clone();
+                var target = random.Next(4) == 0 ? map : rows;
+                for (var flips = random.Next(1, 4); flips > 0; flips--)
+                {
+                    target[random.Next(target.Length)] = (byte)random.Next(256);
+                }
+
+                var outcome = Record.Exception(() => CapturedEvents.DecodeAll(c.Context, c.MapHeader, map, c.RowsHeader, rows));
+                Assert.True(outcome is null or BinlogFormatException, $"mutation round {round}: {outcome}");
+            }
+        }
+    }
 }
 
 public sealed record DecodedChange(RowsEventKind Kind, DecodedRow? Before, DecodedRow? After, string Json);
@@ -361,6 +430,12 @@ public sealed class MariaDbGoldenRowsTests(MariaDbFixture fixture) : GoldenRowsT
 
     [Fact]
     public Task Minimal_row_image_marks_missing_columns_absent() => Minimal_row_image_marks_missing_columns_absent_core();
+
+    [Fact]
+    public Task Truncated_events_decode_a_prefix_or_throw_BinlogFormatException() => Truncated_events_decode_a_prefix_or_throw_BinlogFormatException_core();
+
+    [Fact]
+    public Task Mutated_events_throw_only_BinlogFormatException() => Mutated_events_throw_only_BinlogFormatException_core();
 }
 
 public sealed class MySqlGoldenRowsTests(MySqlFixture fixture) : GoldenRowsTests(fixture.Server), IClassFixture<MySqlFixture>
@@ -439,4 +514,10 @@ public sealed class MySqlGoldenRowsTests(MySqlFixture fixture) : GoldenRowsTests
 
     [Fact]
     public Task Minimal_row_image_marks_missing_columns_absent() => Minimal_row_image_marks_missing_columns_absent_core();
+
+    [Fact]
+    public Task Truncated_events_decode_a_prefix_or_throw_BinlogFormatException() => Truncated_events_decode_a_prefix_or_throw_BinlogFormatException_core();
+
+    [Fact]
+    public Task Mutated_events_throw_only_BinlogFormatException() => Mutated_events_throw_only_BinlogFormatException_core();
 }
