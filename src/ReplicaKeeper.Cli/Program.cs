@@ -18,6 +18,7 @@ public static class Program
         root.Subcommands.Add(VersionCommand.Create());
         root.Subcommands.Add(CompareCommand.Create());
         root.Subcommands.Add(TailCommand.Create());
+        root.Subcommands.Add(DecodeCommand.Create());
         return root;
     }
 }
