@@ -36,9 +36,15 @@ trap cleanup EXIT
 client() { mariadb --no-defaults -S "$DIR/s.sock" -uroot "$@"; }
 
 say "starting a throwaway MariaDB in $DIR"
-mariadb-install-db --no-defaults --datadir="$DIR/data" --user=root \
-  --auth-root-authentication-method=normal --skip-test-db >"$DIR/install-db.log" 2>&1 \
-  || { tail -20 "$DIR/install-db.log"; exit 1; }
+install_db() {
+  rm -rf "$DIR/data"
+  mariadb-install-db --no-defaults --datadir="$DIR/data" --user=root \
+    --auth-root-authentication-method=normal --skip-test-db >"$DIR/install-db.log" 2>&1
+}
+if ! install_db; then
+  echo "mariadb-install-db failed once, retrying:"; grep -E 'ERROR|Error|error' "$DIR/install-db.log" | head -20
+  install_db || { grep -E 'ERROR|Error|error' "$DIR/install-db.log" | head -20; head -30 "$DIR/install-db.log"; exit 1; }
+fi
 for attempt in 1 2 3 4 5; do
   # a random port below the ephemeral range that nothing answers on
   PORT=$((20000 + RANDOM % 12000))
@@ -102,7 +108,8 @@ UPDATE clinic.patients SET allergies = '["penicillin", "latex"]' WHERE id = 1;
 DELETE FROM clinic.visits WHERE reason = 'check-up';
 SQL
 sleep "$((SECONDS_TO_TAIL > 2 ? SECONDS_TO_TAIL - 2 : 1))"
-kill -INT "$TAIL_PID" 2>/dev/null || true
+# SIGTERM: a background job of a non-interactive shell ignores SIGINT
+kill -TERM "$TAIL_PID" 2>/dev/null || true
 set +e
 wait "$TAIL_PID"
 status=$?
