@@ -283,6 +283,40 @@ public abstract class GoldenRowsTests(TestServer server)
             var id = doc.RootElement.GetProperty("id").GetInt32();
             Assert.Equal(selected[id]["dec65"], doc.RootElement.GetProperty("dec65").ValueKind == JsonValueKind.Null ? null : doc.RootElement.GetProperty("dec65").GetString());
         }
+
+        // Row 3 in the value formats.
+        using var row3 = JsonDocument.Parse(changes.Single(c => c.After!.Values["id"] == "3").Json);
+        var r = row3.RootElement;
+        Assert.Equal(255, r.GetProperty("tiu").GetInt32());
+        Assert.Equal(-9223372036854775808L, JsonDocument.Parse(changes.Single(c => c.After!.Values["id"] == "2").Json).RootElement.GetProperty("bi").GetInt64());
+        Assert.Equal(18446744073709551615UL, r.GetProperty("biu").GetUInt64());
+        Assert.Equal(18446744073709551615UL, r.GetProperty("b64").GetUInt64());
+        Assert.Equal(JsonValueKind.Number, r.GetProperty("f").ValueKind);
+        Assert.Equal("99999999.99", r.GetProperty("dec10").GetString());
+        Assert.Equal(2155, r.GetProperty("y").GetInt32());
+        Assert.Equal("9999-12-31", r.GetProperty("dt").GetString());
+        Assert.Equal("838:59:59", r.GetProperty("tm").GetString());
+        Assert.Equal("9999-12-31 23:59:59.99", r.GetProperty("dtm2").GetString());
+        Assert.Equal("2038-01-19 03:14:07.999999", r.GetProperty("ts6").GetString());
+        Assert.Equal("c", r.GetProperty("e").GetString());
+        Assert.Equal("x,y,z", r.GetProperty("s").GetString());
+        Assert.Equal("café €", r.GetProperty("lat").GetString());
+        Assert.Equal(Convert.FromHexString("DEADBEEF"), r.GetProperty("bn").GetBytesFromBase64());
+        Assert.Equal(3_000_000, r.GetProperty("lb").GetBytesFromBase64().Length);
+        Assert.Equal(JsonValueKind.String, r.GetProperty("g").ValueKind);
+        if (IsMySql)
+        {
+            Assert.Equal(JsonValueKind.Object, r.GetProperty("j").ValueKind);
+            Assert.Equal(18446744073709551615UL, r.GetProperty("j").GetProperty("big").GetUInt64());
+            Assert.Equal([1.5f, -2.25f, 3e10f], r.GetProperty("v").EnumerateArray().Select(e => e.GetSingle()));
+        }
+        else
+        {
+            Assert.Equal(JsonValueKind.String, r.GetProperty("j").ValueKind); // MariaDB JSON is LONGTEXT
+        }
+
+        using var row1 = JsonDocument.Parse(changes.Single(c => c.After!.Values["id"] == "1").Json);
+        Assert.Equal(JsonValueKind.Null, row1.RootElement.GetProperty("j").ValueKind);
     }
 
     protected async Task Updates_and_deletes_carry_exact_before_and_after_images_core()
@@ -414,6 +448,56 @@ public abstract class GoldenRowsTests(TestServer server)
             }
         }
     }
+
+    /// <summary>Row counts and primary keys agree with the server's own binlog tool (mysqlbinlog / mariadb-binlog -vv).</summary>
+    protected async Task Row_changes_match_the_server_binlog_tool_core()
+    {
+        const string table = "tool_compare";
+        await Server.ExecuteAsync("FLUSH BINARY LOGS");
+        var file = (await Server.BinlogFilesAsync())[^1];
+        foreach (var sql in new[]
+        {
+            $"CREATE DATABASE IF NOT EXISTS {Schema}",
+            $"DROP TABLE IF EXISTS {Schema}.{table}",
+            $"CREATE TABLE {Schema}.{table} (id INT PRIMARY KEY, v VARCHAR(20), n BIGINT UNSIGNED)",
+            $"INSERT INTO {Schema}.{table} SELECT seq, CONCAT('v', seq), seq * 1000000007 FROM (SELECT 1 seq UNION SELECT 2 UNION SELECT 3 UNION SELECT 4 UNION SELECT 5) s",
+            $"UPDATE {Schema}.{table} SET v = 'changed' WHERE id IN (2, 4)",
+            $"DELETE FROM {Schema}.{table} WHERE id = 5",
+        })
+        {
+            await Server.ExecuteAsync(sql);
+        }
+
+        await Server.ExecuteAsync("FLUSH BINARY LOGS");
+        var path = Server.BinlogPath(file);
+        var tool = await Server.RunBinlogToolAsync(["-vv", "--base64-output=decode-rows", path]);
+        Assert.Equal(0, tool.ExitCode);
+        var lines = tool.StandardOutput.Split('\n');
+        int Count(string prefix) => lines.Count(l => l.StartsWith(prefix, StringComparison.Ordinal) && l.Contains(table, StringComparison.Ordinal));
+        var toolIds = lines.Where(l => l.StartsWith("###   @1=", StringComparison.Ordinal)).Select(l => l[9..].Split(' ')[0]).ToList();
+
+        var ours = new List<(RowsEventKind Kind, string? Before, string? After)>();
+        var change = new RowChange();
+        foreach (var (_, _, rows) in RowEventFile.Read(await File.ReadAllBytesAsync(path)))
+        {
+            if (rows?.Table.Table != table)
+            {
+                continue;
+            }
+
+            var reader = rows.GetRows();
+            while (reader.Read(change))
+            {
+                ours.Add((rows.Kind, change.HasBefore ? change.Before.GetString(0) : null, change.HasAfter ? change.After.GetString(0) : null));
+            }
+        }
+
+        Assert.Equal(Count("### INSERT INTO"), ours.Count(o => o.Kind == RowsEventKind.Write));
+        Assert.Equal(Count("### UPDATE"), ours.Count(o => o.Kind == RowsEventKind.Update));
+        Assert.Equal(Count("### DELETE FROM"), ours.Count(o => o.Kind == RowsEventKind.Delete));
+        var ourIds = ours.SelectMany(o => new[] { o.Before, o.After }).OfType<string>().ToList();
+        Assert.Equal(toolIds, ourIds);
+    }
 }
 
 public sealed record DecodedChange(RowsEventKind Kind, DecodedRow? Before, DecodedRow? After, string Json);
@@ -436,6 +520,9 @@ public sealed class MariaDbGoldenRowsTests(MariaDbFixture fixture) : GoldenRowsT
 
     [Fact]
     public Task Mutated_events_throw_only_BinlogFormatException() => Mutated_events_throw_only_BinlogFormatException_core();
+
+    [Fact]
+    public Task Row_changes_match_the_server_binlog_tool() => Row_changes_match_the_server_binlog_tool_core();
 }
 
 public sealed class MySqlGoldenRowsTests(MySqlFixture fixture) : GoldenRowsTests(fixture.Server), IClassFixture<MySqlFixture>
@@ -520,4 +607,7 @@ public sealed class MySqlGoldenRowsTests(MySqlFixture fixture) : GoldenRowsTests
 
     [Fact]
     public Task Mutated_events_throw_only_BinlogFormatException() => Mutated_events_throw_only_BinlogFormatException_core();
+
+    [Fact]
+    public Task Row_changes_match_the_server_binlog_tool() => Row_changes_match_the_server_binlog_tool_core();
 }
