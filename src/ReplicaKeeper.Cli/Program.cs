@@ -19,6 +19,7 @@ public static class Program
         root.Subcommands.Add(CompareCommand.Create());
         root.Subcommands.Add(TailCommand.Create());
         root.Subcommands.Add(DecodeCommand.Create());
+        root.Subcommands.Add(ArchiveCommand.Create());
         return root;
     }
 }
