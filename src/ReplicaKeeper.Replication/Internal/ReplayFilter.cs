@@ -4,7 +4,8 @@ namespace ReplicaKeeper.Replication.Internal;
 
 /// <summary>
 /// Remembers what was yielded of the in-flight transaction (a fingerprint per event: position,
-/// length and CRC32 of the bytes) so that after a reconnect the re-sent prefix can be recognised
+/// length and a 64-bit hash of the bytes; not CRC32, whose
+/// value over an event that ends with its own CRC32 is the same constant for every event) so that after a reconnect the re-sent prefix can be recognised
 /// and skipped, and a transaction that comes back different is detected.
 /// </summary>
 internal sealed class ReplayFilter
@@ -64,10 +65,10 @@ internal sealed class ReplayFilter
         return ReplayMatch.Skip;
     }
 
-    private readonly record struct Fingerprint(ulong NextOffset, int Length, uint Crc)
+    private readonly record struct Fingerprint(ulong NextOffset, int Length, ulong Hash)
     {
         public static Fingerprint Of(ReadOnlySpan<byte> raw, ulong? nextOffset) =>
-            new(nextOffset ?? 0, raw.Length, Crc32.HashToUInt32(raw));
+            new(nextOffset ?? 0, raw.Length, XxHash3.HashToUInt64(raw));
     }
 }
 
