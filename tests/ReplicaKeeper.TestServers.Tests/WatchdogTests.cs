@@ -47,7 +47,9 @@ public sealed class WatchdogTests
             StaleInstanceReaper.Reap(ServerFlavor.MariaDb);
 
             Assert.False(Directory.Exists(stale));
-            Assert.True(orphan.WaitForExit(TimeSpan.FromSeconds(10)));
+            using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+            await orphan.WaitForExitAsync(limit.Token);
+            Assert.True(orphan.HasExited);
             Assert.True(Directory.Exists(live));
         }
         finally
