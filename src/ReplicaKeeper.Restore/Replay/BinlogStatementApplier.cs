@@ -19,15 +19,25 @@ namespace ReplicaKeeper.Restore.Replay;
 /// (TRANSACTION_PAYLOAD) and statement-based DML; both are refused with the transaction's GTID.
 /// </para>
 /// </summary>
-public sealed class BinlogStatementApplier : IAsyncDisposable
+public sealed partial class BinlogStatementApplier : IAsyncDisposable
 {
     private const int BatchBytes = 4 << 20;
     private readonly MySqlConnection _connection;
     private readonly StringBuilder _batch = new();
     private readonly List<byte> _rowsGroup = [];
     private ReadOnlyMemory<byte> _sentFormatDescription;
+    private readonly List<string> _statements = [];
+    private readonly bool _batching;
+    private bool _gtidNextSet;
 
-    private BinlogStatementApplier(MySqlConnection connection) => _connection = connection;
+    private BinlogStatementApplier(MySqlConnection connection)
+    {
+        _connection = connection;
+
+        // Both servers answer a multi-statement batch holding BINLOG statements with packets MySqlConnector 2.6 cannot
+        // follow ("packet received out-of-order"): one statement per round trip until that is understood.
+        _batching = false;
+    }
 
     public static async Task<BinlogStatementApplier> OpenAsync(string connectionString, CancellationToken cancellationToken)
     {
@@ -57,6 +67,11 @@ public sealed class BinlogStatementApplier : IAsyncDisposable
             {
                 case MariaDbGtidEvent gtid when !gtid.IsStandalone:
                     Add("BEGIN");
+                    break;
+                case GtidEvent { IsAnonymous: false } gtid:
+                    // MySQL: a BINLOG statement cannot run under GTID_NEXT=AUTOMATIC; the transaction keeps its GTID.
+                    Add("SET @@SESSION.GTID_NEXT = '" + gtid.GtidText + "'");
+                    _gtidNextSet = true;
                     break;
                 case QueryEvent q when q.IsBegin:
                     Add("BEGIN");
@@ -96,13 +111,19 @@ public sealed class BinlogStatementApplier : IAsyncDisposable
                         $"transaction {transaction.Gtid} at {transaction.Start} is statement-based; restore replays row-based binlogs only");
             }
 
-            if (_batch.Length >= BatchBytes)
+            if (_batch.Length >= BatchBytes || _statements.Count >= 64)
             {
                 await FlushAsync(cancellationToken).ConfigureAwait(false);
             }
         }
 
         FlushRowsGroup();
+        if (_gtidNextSet)
+        {
+            Add("SET @@SESSION.GTID_NEXT = 'AUTOMATIC'");
+            _gtidNextSet = false;
+        }
+
         await FlushAsync(cancellationToken).ConfigureAwait(false);
     }
 
@@ -124,7 +145,8 @@ public sealed class BinlogStatementApplier : IAsyncDisposable
                 $"SET SESSION character_set_client = {client}, SESSION collation_connection = {connection}, SESSION collation_server = {server}"));
         }
 
-        if (!string.IsNullOrEmpty(q.Schema))
+        // CREATE/DROP DATABASE are logged with the database they name as default database, which may not exist.
+        if (!string.IsNullOrEmpty(q.Schema) && !DatabaseStatement().IsMatch(q.Query))
         {
             Add("USE " + SqlLiteral.Identifier(q.Schema));
         }
@@ -151,10 +173,22 @@ public sealed class BinlogStatementApplier : IAsyncDisposable
         }
 
         _batch.Append(statement);
+        if (!_batching)
+        {
+            _statements.Add(_batch.ToString());
+            _batch.Clear();
+        }
     }
 
     private async ValueTask FlushAsync(CancellationToken cancellationToken)
     {
+        foreach (var statement in _statements)
+        {
+            await using var single = new MySqlCommand(statement, _connection);
+            await single.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        _statements.Clear();
         if (_batch.Length == 0)
         {
             return;
@@ -165,4 +199,7 @@ public sealed class BinlogStatementApplier : IAsyncDisposable
         await using var command = new MySqlCommand(text, _connection);
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"^\s*(CREATE|DROP|ALTER)\s+(DATABASE|SCHEMA)\b", System.Text.RegularExpressions.RegexOptions.IgnoreCase)]
+    private static partial System.Text.RegularExpressions.Regex DatabaseStatement();
 }

@@ -27,7 +27,21 @@ public static class TargetInstance
         return schemas;
     }
 
-    /// <summary>Drops the given schemas (restore --overwrite).</summary>
+    /// <summary>
+    /// Makes an instance that holds data a restore target (restore --overwrite): drops its user schemas and forgets
+    /// its binary logs and GTID history (MySQL would otherwise skip every replayed transaction whose GTID it has executed).
+    /// </summary>
+    public static async Task ResetAsync(string connectionString, CancellationToken cancellationToken)
+    {
+        await DropSchemasAsync(connectionString, await UserSchemasAsync(connectionString, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+        await using var connection = new MySqlConnection(connectionString);
+        await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+        var isMariaDb = connection.ServerVersion.Contains("MariaDB", StringComparison.OrdinalIgnoreCase);
+        await using var command = new MySqlCommand(isMariaDb ? "RESET MASTER" : "RESET BINARY LOGS AND GTIDS", connection);
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Drops the given schemas.</summary>
     public static async Task DropSchemasAsync(string connectionString, IEnumerable<string> schemas, CancellationToken cancellationToken)
     {
         await using var connection = new MySqlConnection(connectionString);
