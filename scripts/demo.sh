@@ -4,11 +4,11 @@
 #   (same recipe as the test fixtures: ROW binlogs, CRC32, FULL row metadata, GTID strict mode) in a temp dir on
 #   its own port, writes some clinic rows, and runs `replicakeeper tail` against it for a few seconds while more
 #   rows arrive. Then stops the server and deletes everything it made.
-# Usage: bash scripts/demo.sh              env: RK_DEMO_FORMAT=text|json (default text), RK_DEMO_SECONDS (default 6)
+# Usage: bash scripts/demo.sh              env: RK_DEMO_FORMAT=json|text (default json), RK_DEMO_SECONDS (default 6)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-FORMAT=${RK_DEMO_FORMAT:-text}
+FORMAT=${RK_DEMO_FORMAT:-json}
 SECONDS_TO_TAIL=${RK_DEMO_SECONDS:-6}
 REPL_USER=rk_repl
 REPL_PASSWORD=rk-repl-secret
