@@ -20,6 +20,8 @@ public static class Program
         root.Subcommands.Add(TailCommand.Create());
         root.Subcommands.Add(DecodeCommand.Create());
         root.Subcommands.Add(ArchiveCommand.Create());
+        root.Subcommands.Add(FindCommand.Create());
+        root.Subcommands.Add(RestoreCommand.Create());
         return root;
     }
 }
