@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.CommandLine;
 using System.Globalization;
+using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
 using ReplicaKeeper.Binlog.Columns;
@@ -70,7 +71,18 @@ internal static class TailCommand
                 parse.GetValue(source)!, parse.GetValue(fromGtid), parse.GetValue(from), parse.GetValue(fromNow),
                 parse.GetValue(format) == "text", parse.GetValue(passwordEnv)!, parse.GetValue(serverId),
                 parse.GetValue(heartbeat), parse.GetValue(stopAtEnd), parse.GetValue(heartbeats));
-            return await RunAsync(request, output, error, ct).ConfigureAwait(false);
+            // System.CommandLine 2.0.0 leaves ProcessTerminationTimeout null (dotnet/command-line-api#2739), so
+            // SIGINT/SIGTERM would kill the process with 130/143; handle them here to stop cleanly with 0.
+            using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
+            using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
+            return await RunAsync(request, output, error, stop.Token).ConfigureAwait(false);
+
+            void Stop(PosixSignalContext context)
+            {
+                context.Cancel = true;
+                stop.Cancel();
+            }
         });
         return command;
     }
