@@ -23,6 +23,12 @@ namespace ReplicaKeeper.Standby.Apply;
 public sealed class StandbyApplier(StandbyOptions options)
 {
     private const string RowSqlMode = "NO_AUTO_VALUE_ON_ZERO,NO_ENGINE_SUBSTITUTION";
+
+    /// <summary>
+    /// MariaDB: the standby's own GTID domain for DDL markers and the DDL itself. Nothing else writes to it, so the last
+    /// sequence number of (this domain, the standby's server id) in @@gtid_binlog_state tells exactly whether the DDL ran.
+    /// </summary>
+    private const uint DdlMarkerDomain = 0x524B;
     private readonly StandbyOptions _options = options ?? throw new ArgumentNullException(nameof(options));
     private readonly Serilog.ILogger _log = options.Logger;
     private long _transactions;
@@ -353,7 +359,7 @@ public sealed class StandbyApplier(StandbyOptions options)
 
                 if (flavor == ServerFlavor.MariaDb)
                 {
-                    await connection.ExecuteAsync("SET SESSION gtid_seq_no = 0", CancellationToken.None).ConfigureAwait(false);
+                    await connection.ExecuteAsync("SET SESSION gtid_domain_id = DEFAULT", CancellationToken.None).ConfigureAwait(false);
                 }
 
                 await RestoreSessionAsync(CancellationToken.None).ConfigureAwait(false);
@@ -366,7 +372,7 @@ public sealed class StandbyApplier(StandbyOptions options)
         /// </summary>
         private async Task WriteMariaDbDdlMarkerAsync(string transactionId, CancellationToken ct)
         {
-            var domain = uint.Parse(await connection.ScalarTextAsync("SELECT @@SESSION.gtid_domain_id", ct).ConfigureAwait(false) ?? "0", CultureInfo.InvariantCulture);
+            var domain = DdlMarkerDomain;
             var serverId = uint.Parse(await connection.ScalarTextAsync("SELECT @@SESSION.server_id", ct).ConfigureAwait(false) ?? "0", CultureInfo.InvariantCulture);
             var binlogOn = await connection.ScalarTextAsync("SELECT @@GLOBAL.log_bin", ct).ConfigureAwait(false) == "1";
             if (!binlogOn)
@@ -377,6 +383,7 @@ public sealed class StandbyApplier(StandbyOptions options)
             var current = MariaDbGtidList.Parse(await connection.ScalarTextAsync("SELECT @@GLOBAL.gtid_binlog_pos", ct).ConfigureAwait(false) ?? "");
             var sequence = current.TryGet(domain, out var last) ? last.Sequence : 0;
             var marker = new MariaDbGtid(domain, serverId, sequence + 2);
+            await connection.ExecuteAsync($"SET SESSION gtid_domain_id = {DdlMarkerDomain}", ct).ConfigureAwait(false);
             await connection.ExecuteAsync($"SET SESSION gtid_seq_no = {sequence + 1}", ct).ConfigureAwait(false);
             await BeginAsync(ct).ConfigureAwait(false);
             await PositionStore.WriteAsync(connection, _transaction, Record(_position, transactionId, marker.ToString()), ct).ConfigureAwait(false);

@@ -22,6 +22,14 @@ public static class PositionStore
     public static async Task EnsureSchemaAsync(MySqlConnection connection, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(connection);
+        var existing = await connection.ScalarTextAsync(
+            $"SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = '{TableName.PositionSchemaName}' AND TABLE_NAME IN ('applied_position', 'applied_ddl')",
+            ct).ConfigureAwait(false);
+        if (existing == "2")
+        {
+            return; // CREATE ... IF NOT EXISTS would still be written to the standby's binlog
+        }
+
         await connection.ExecuteAsync($"CREATE DATABASE IF NOT EXISTS {SqlText.Quote(TableName.PositionSchemaName)}", ct).ConfigureAwait(false);
         await connection.ExecuteAsync(
             $"""
