@@ -114,6 +114,27 @@ public abstract class ClinicRestoreTests<TStory>(TStory story) where TStory : Cl
         Assert.Contains(names[1]!, error.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Flashback_puts_the_deleted_patient_in_quarantine_and_its_script_brings_him_back_exactly()
+    {
+        var source = await ArchiveSource.OpenAsync(Story.ArchiveDirectory, null, default);
+        var gtid = (await FindDeleteAsync(source)).Single().Gtid!;
+        await RestoreAsync(source, RestoreTarget.Latest, []);
+        Assert.Null(await ClinicStory.RowTextAsync(Story.Target, 4711));
+
+        var script = await new Flashback.FlashbackBuilder(source).BuildAsync([gtid], default);
+        var diff = await Flashback.QuarantineLoader.LoadAsync(script, Story.Target.AdminConnectionString, "quarantine", default);
+
+        Assert.Equal(Story.Patient4711, await Story.Target.ScalarAsync<string>(
+            "SELECT CONCAT_WS('|', id, name, born, balance, HEX(photo), updated, note) FROM quarantine.patients WHERE id = 4711"));
+        Assert.Contains("  production: (row missing)", diff);
+        Assert.Null(await ClinicStory.RowTextAsync(Story.Target, 4711)); // production untouched
+
+        var run = await Story.Target.RunClientAsync(script.ToSql());
+        Assert.True(run.ExitCode == 0, run.StandardError);
+        Assert.Equal(Story.Patient4711, await ClinicStory.RowTextAsync(Story.Target, 4711));
+    }
+
     private async Task PrepareMarkerAsync()
     {
         await Story.Target.ExecuteAsync("DROP DATABASE IF EXISTS marker");
