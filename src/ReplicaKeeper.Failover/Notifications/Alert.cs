@@ -1,0 +1,28 @@
+namespace ReplicaKeeper.Failover.Notifications;
+
+/// <summary>What an immediate alert is about.</summary>
+public enum AlertKind
+{
+    ArchiveLag,
+    ArchiveStopped,
+    ArchiveGap,
+    ApplierStopped,
+    DrillFailed,
+}
+
+/// <summary>One alert condition that holds for a status snapshot.</summary>
+public sealed record Alert(AlertKind Kind, string Summary)
+{
+    public Notification ToNotification(DateTimeOffset now) =>
+        new(NotificationKind.Alert, $"[ReplicaKeeper ALERT] {Kind}: {Summary}", Summary, now);
+}
+
+/// <summary>Alert thresholds (config keys under <c>Notifications:Alerts</c>).</summary>
+public sealed record AlertThresholds
+{
+    /// <summary>Archive lag (seconds behind the master) above which an alert is raised.</summary>
+    public double MaxArchiveLagSeconds { get; init; } = 60;
+
+    /// <summary>Archive lag in bytes above which an alert is raised (null: not checked).</summary>
+    public long? MaxArchiveLagBytes { get; init; }
+}
