@@ -22,6 +22,7 @@ public static class Program
         root.Subcommands.Add(ArchiveCommand.Create());
         root.Subcommands.Add(FindCommand.Create());
         root.Subcommands.Add(RestoreCommand.Create());
+        root.Subcommands.Add(FlashbackCommand.Create());
         return root;
     }
 }
