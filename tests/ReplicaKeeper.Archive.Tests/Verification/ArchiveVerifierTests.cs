@@ -46,13 +46,13 @@ public sealed class ArchiveVerifierTests
         var path = dir.Layout.RawSegmentPath("bin.000003");
         var bytes = File.ReadAllBytes(path);
         // inside the third event, the BINLOG_CHECKPOINT at 315..352 (mariadb-binlog: FDE 4..256, GTID_LIST 256..315)
-        bytes[330] ^= 0x01;
+        bytes[340] ^= 0x01; // in its body (the file name), past the 19-byte header
         File.WriteAllBytes(path, bytes);
 
         var report = await new ArchiveVerifier(dir.Layout, null).VerifyAsync(CancellationToken.None);
         var problem = Assert.Single(report.Problems);
         Assert.Equal(("bin.000003", 315L), (problem.Segment, problem.Offset));
-        Assert.Contains("checksum", problem.Message, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("CRC32 mismatch", problem.Message, StringComparison.Ordinal);
     }
 
     [Fact]
