@@ -91,7 +91,7 @@ public sealed class StandbyApplier(StandbyOptions options)
 
         var client = new ReplicaClient(replication);
         _log.Information("Standby channel {Channel} starting at {Position}", options.Channel, start);
-        await foreach (var item in client.OpenStream(ToCheckpoint(start)).WithCancellation(ct).ConfigureAwait(false))
+        await foreach (var item in client.OpenStream(ToCheckpoint(start, flavor)).WithCancellation(ct).ConfigureAwait(false))
         {
             await session.HandleAsync(item, ct).ConfigureAwait(false);
         }
@@ -99,8 +99,14 @@ public sealed class StandbyApplier(StandbyOptions options)
         await session.RollbackAsync().ConfigureAwait(false);
     }
 
-    private static ReplicationCheckpoint ToCheckpoint(StandbyPosition position)
+    private static ReplicationCheckpoint ToCheckpoint(StandbyPosition position, ServerFlavor flavor)
     {
+        // a standby has the source's flavour: prefer that flavour's GTIDs when the position carries both
+        if (flavor == ServerFlavor.MariaDb && position.MariaDbGtids is { } mariaDb)
+        {
+            return ReplicationCheckpoint.FromMariaDbGtids(mariaDb);
+        }
+
         if (position.MySqlGtids is { } gtids)
         {
             return ReplicationCheckpoint.FromGtidSet(gtids);
