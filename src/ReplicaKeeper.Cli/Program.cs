@@ -17,6 +17,7 @@ public static class Program
         var root = new RootCommand("ReplicaKeeper: MySQL/MariaDB replication client, binlog archive and point-in-time recovery.");
         root.Subcommands.Add(VersionCommand.Create());
         root.Subcommands.Add(CompareCommand.Create());
+        root.Subcommands.Add(StandbyCommand.Create());
         root.Subcommands.Add(TailCommand.Create());
         root.Subcommands.Add(DecodeCommand.Create());
         root.Subcommands.Add(ArchiveCommand.Create());
