@@ -135,6 +135,31 @@ public abstract class ClinicRestoreTests<TStory>(TStory story) where TStory : Cl
         Assert.Equal(Story.Patient4711, await ClinicStory.RowTextAsync(Story.Target, 4711));
     }
 
+    protected async Task<ArchiveSource> RecordBurstAsync(TempDirectory archive, int transactions)
+    {
+        await Story.Master.ExecuteAsync("FLUSH BINARY LOGS");
+        var first = (await Story.Master.BinlogFilesAsync())[^1];
+        await Story.Master.ExecuteAsync("DROP DATABASE IF EXISTS burst");
+        await Story.Master.ExecuteAsync("CREATE DATABASE burst");
+        await Story.Master.ExecuteAsync("CREATE TABLE burst.t (id INT PRIMARY KEY)");
+        await using (var connection = await Story.Master.OpenAdminConnectionAsync())
+        {
+            for (var i = 1; i <= transactions; i++)
+            {
+                await using var insert = new MySqlConnector.MySqlCommand($"INSERT INTO burst.t VALUES ({i})", connection);
+                await insert.ExecuteNonQueryAsync();
+            }
+        }
+
+        await Story.Master.ExecuteAsync("FLUSH BINARY LOGS");
+        foreach (var file in (await Story.Master.BinlogFilesAsync()).SkipWhile(f => f != first))
+        {
+            File.Copy(Story.Master.BinlogPath(file), Path.Combine(archive.Path, file));
+        }
+
+        return await ArchiveSource.OpenAsync(archive.Path, null, default);
+    }
+
     private async Task PrepareMarkerAsync()
     {
         await Story.Target.ExecuteAsync("DROP DATABASE IF EXISTS marker");
@@ -166,7 +191,7 @@ public abstract class ClinicRestoreTests<TStory>(TStory story) where TStory : Cl
         return found;
     }
 
-    private async Task<RestoreResult> RestoreAsync(ArchiveSource source, RestoreTarget target, IReadOnlyCollection<string> skip)
+    protected async Task<RestoreResult> RestoreAsync(ArchiveSource source, RestoreTarget target, IReadOnlyCollection<string> skip)
     {
         var connection = Story.Target.AdminConnectionString;
         await TargetInstance.ResetAsync(connection, default);
@@ -178,4 +203,33 @@ public abstract class ClinicRestoreTests<TStory>(TStory story) where TStory : Cl
 
 public sealed class MariaDbClinicRestoreTests(MariaDbClinicStory story) : ClinicRestoreTests<MariaDbClinicStory>(story), IClassFixture<MariaDbClinicStory>;
 
-public sealed class MySqlClinicRestoreTests(MySqlClinicStory story) : ClinicRestoreTests<MySqlClinicStory>(story), IClassFixture<MySqlClinicStory>;
+public sealed class MySqlClinicRestoreTests(MySqlClinicStory story) : ClinicRestoreTests<MySqlClinicStory>(story), IClassFixture<MySqlClinicStory>
+{
+    [Fact]
+    public async Task To_time_splits_transactions_committed_within_the_same_second_at_the_microsecond()
+    {
+        using var archive = new TempDirectory();
+        var source = await RecordBurstAsync(archive, 40);
+        var inserts = new List<Reading.ArchivedTransaction>();
+        await foreach (var t in new Reading.TransactionReader(source, keepRawBytes: false).ReadAsync(source.Segments, default))
+        {
+            if (t.Events.Any(e => e.Event is Binlog.Events.RowsEvent))
+            {
+                inserts.Add(t);
+            }
+        }
+
+        // A transaction that shares its second with the one before it (40 quick commits make one certain).
+        var index = inserts.FindIndex(1, t => t.CommitTime.ToUnixTimeSeconds() == inserts[inserts.IndexOf(t) - 1].CommitTime.ToUnixTimeSeconds()
+            && inserts.IndexOf(t) + 1 < inserts.Count && inserts[inserts.IndexOf(t) + 1].CommitTime.ToUnixTimeSeconds() == t.CommitTime.ToUnixTimeSeconds());
+        Assert.True(index > 0, "no three transactions in one second");
+        var stop = inserts[index].CommitTime;
+        Assert.True(inserts[index + 1].CommitTime > stop);
+
+        var result = await RestoreAsync(source, RestoreTarget.ToTime(stop), []);
+
+        Assert.Equal(index + 1, await Story.Target.ScalarAsync<long>("SELECT COUNT(*) FROM burst.t"));
+        Assert.Equal(index + 1, await Story.Target.ScalarAsync<long>("SELECT MAX(id) FROM burst.t"));
+        Assert.Equal(inserts[index].Gtid, result.LastGtid);
+    }
+}

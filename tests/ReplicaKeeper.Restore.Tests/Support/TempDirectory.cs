@@ -1,6 +1,6 @@
 namespace ReplicaKeeper.Restore.Tests.Support;
 
-internal sealed class TempDirectory : IDisposable
+public sealed class TempDirectory : IDisposable
 {
     public TempDirectory()
     {
