@@ -14,6 +14,12 @@ internal static class ReplicationCommands
     /// <summary>BINLOG_DUMP_NON_BLOCK: send EOF at the end of the binlog instead of waiting.</summary>
     public const ushort DumpNonBlock = 0x01;
 
+    /// <summary>
+    /// BINLOG_SEND_ANNOTATE_ROWS_EVENT (MariaDB): also send ANNOTATE_ROWS events. Without it the
+    /// stream omits bytes the source's file holds, and a byte-exact archive sees a gap.
+    /// </summary>
+    public const ushort DumpSendAnnotateRows = 0x02;
+
     /// <summary>BINLOG_THROUGH_GTID: COM_BINLOG_DUMP_GTID carries a GTID set.</summary>
     public const ushort DumpThroughGtid = 0x04;
 

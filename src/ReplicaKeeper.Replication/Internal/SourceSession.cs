@@ -86,6 +86,10 @@ internal sealed class SourceSession : IAsyncDisposable
         }
 
         var flags = _options.StopAtEnd ? ReplicationCommands.DumpNonBlock : (ushort)0;
+        if (_connection.IsMariaDb)
+        {
+            flags |= ReplicationCommands.DumpSendAnnotateRows;
+        }
         byte[] dump = _start.Mode switch
         {
             ReplicationMode.MySqlGtid => ReplicationCommands.BinlogDumpGtid(_start.GtidSet!, flags, _options.ServerId),

@@ -11,14 +11,11 @@ namespace ReplicaKeeper.Archive.Tests.Live;
 /// <summary>Runs the real `replicakeeper archive` executable and kills it with SIGKILL at random moments during a workload.</summary>
 public abstract class ArchiverCrashTests(TestServer server, ITestOutputHelper output)
 {
-    protected virtual Task PrepareAsync() => Task.CompletedTask;
-
     [Fact]
     public async Task Killing_the_archiver_20_times_during_a_workload_loses_and_doubles_nothing()
     {
         using var dir = new TempDirectory();
         using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(6));
-        await PrepareAsync();
         await server.ExecuteAsync("FLUSH BINARY LOGS", cts.Token);
         var startFile = (await server.BinlogFilesAsync(cts.Token))[^1];
         var workload = Task.Run(() => ContinuousWorkloadAsync(server, cts.Token), cts.Token);
@@ -118,11 +115,7 @@ public abstract class ArchiverCrashTests(TestServer server, ITestOutputHelper ou
 }
 
 public sealed class MariaDbArchiverCrashTests(MariaDbFixture fixture, ITestOutputHelper output)
-    : ArchiverCrashTests(fixture.Server, output), IClassFixture<MariaDbFixture>
-{
-    // see LiveArchiverTests: ANNOTATE_ROWS are not requested by the replication client yet
-    protected override Task PrepareAsync() => fixture.Server.ExecuteAsync("SET GLOBAL binlog_annotate_row_events = OFF");
-}
+    : ArchiverCrashTests(fixture.Server, output), IClassFixture<MariaDbFixture>;
 
 public sealed class MySqlArchiverCrashTests(MySqlFixture fixture, ITestOutputHelper output)
     : ArchiverCrashTests(fixture.Server, output), IClassFixture<MySqlFixture>;

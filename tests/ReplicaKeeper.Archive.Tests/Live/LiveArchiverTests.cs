@@ -18,14 +18,11 @@ public abstract class LiveArchiverTests(TestServer server)
     /// has gaps where the file has them, which the archive refuses. Until then, MariaDB runs here
     /// with annotations off.
     /// </summary>
-    protected virtual Task PrepareAsync() => Task.CompletedTask;
-
     [Fact]
     public async Task After_a_workload_with_rotations_every_archived_segment_equals_the_masters_file()
     {
         using var dir = new TempDirectory();
         using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(3));
-        await PrepareAsync();
         await server.ExecuteAsync("FLUSH BINARY LOGS");
         var files = await server.BinlogFilesAsync();
         files = [files[^1]];
@@ -102,9 +99,6 @@ public abstract class LiveArchiverTests(TestServer server)
     }
 }
 
-public sealed class MariaDbLiveArchiverTests(MariaDbFixture fixture) : LiveArchiverTests(fixture.Server), IClassFixture<MariaDbFixture>
-{
-    protected override Task PrepareAsync() => fixture.Server.ExecuteAsync("SET GLOBAL binlog_annotate_row_events = OFF");
-}
+public sealed class MariaDbLiveArchiverTests(MariaDbFixture fixture) : LiveArchiverTests(fixture.Server), IClassFixture<MariaDbFixture>;
 
 public sealed class MySqlLiveArchiverTests(MySqlFixture fixture) : LiveArchiverTests(fixture.Server), IClassFixture<MySqlFixture>;

@@ -26,12 +26,6 @@ public abstract class FailoverFixture(TestServerOptions flavour) : IAsyncLifetim
     {
         _servers = flavour.Flavor == ServerFlavor.MySql ? new MySqlSourceAndStandbyFixture() : new MariaDbSourceAndStandbyFixture();
         await _servers.InitializeAsync();
-        if (flavour.Flavor == ServerFlavor.MariaDb)
-        {
-            // the replication client does not ask for ANNOTATE_ROWS yet (see the archive's live tests)
-            await Master.ExecuteAsync("SET GLOBAL binlog_annotate_row_events = OFF");
-        }
-
         await Master.ExecuteAsync("CREATE USER IF NOT EXISTS 'app'@'%' IDENTIFIED BY 'app-pass'");
         await Master.ExecuteAsync("GRANT SELECT, INSERT, UPDATE, DELETE, CREATE, DROP ON *.* TO 'app'@'%'");
         await Standby.ExecuteAsync("CREATE USER IF NOT EXISTS 'app'@'%' IDENTIFIED BY 'app-pass'");
