@@ -8,10 +8,7 @@ public static class Program
     public static async Task<int> Main(string[] args)
     {
         var root = BuildRootCommand();
-        // Ctrl+C / SIGTERM cancel the action's token and give it time to stop cleanly
-        // (System.CommandLine 2.0.0 leaves this unset, and then kills the process with 130).
-        var invocation = new InvocationConfiguration { ProcessTerminationTimeout = TimeSpan.FromSeconds(10) };
-        return await root.Parse(args).InvokeAsync(invocation).ConfigureAwait(false);
+        return await root.Parse(args).InvokeAsync().ConfigureAwait(false);
     }
 
     /// <summary>The command tree; each command lives in Commands/&lt;Name&gt;Command.cs.</summary>

@@ -85,8 +85,10 @@ public abstract class ArchiverCrashTests(TestServer server, ITestOutputHelper ou
     {
         get
         {
+            // tests/ReplicaKeeper.Archive.Tests/bin/<Configuration>/net10.0/: the CLI is built in the same configuration
             var root = AppContext.BaseDirectory;
-            var path = Path.GetFullPath(Path.Combine(root, "..", "..", "..", "..", "..", "src", "ReplicaKeeper.Cli", "bin", "Debug", "net10.0", "replicakeeper.dll"));
+            var configuration = new DirectoryInfo(root).Parent!.Name;
+            var path = Path.GetFullPath(Path.Combine(root, "..", "..", "..", "..", "..", "src", "ReplicaKeeper.Cli", "bin", configuration, "net10.0", "replicakeeper.dll"));
             return File.Exists(path) ? path : throw new FileNotFoundException("build src/ReplicaKeeper.Cli first", path);
         }
     }
