@@ -14,12 +14,17 @@ public sealed class TailCommandTests(MariaDbFixture fixture) : IClassFixture<Mar
     private Process StartTail(params string[] extra)
     {
         var connection = $"Server={Server.Host};Port={Server.Port};User ID={Server.ReplicationUser}";
-        var start = new ProcessStartInfo("dotnet")
+        // A process started from a background job inherits SIGINT as ignored, and .NET keeps it ignored, as an
+        // operator's shell would not. Reset it to the default before exec so Ctrl+C is tested the way a person sends it.
+        var start = new ProcessStartInfo("perl")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        start.ArgumentList.Add("-e");
+        start.ArgumentList.Add("$SIG{INT} = 'DEFAULT'; exec @ARGV or die \"exec: $!\"");
+        start.ArgumentList.Add("dotnet");
         start.ArgumentList.Add(typeof(Program).Assembly.Location);
         foreach (var arg in new[] { "tail", "--source", connection, "--password-env", "RK_TEST_TAIL_PASSWORD", "--heartbeat", "1" }.Concat(extra))
         {
