@@ -59,7 +59,7 @@ public sealed class TailCommandTests(MariaDbFixture fixture) : IClassFixture<Mar
         try
         {
             // the stream is up once the source's FORMAT_DESCRIPTION has been printed
-            await ReadLineAsync(tail, l => l.Contains("\"FormatDescription\"", StringComparison.Ordinal), seen);
+            await ReadLineAsync(tail, l => l.Contains("\"type\":\"format_description\"", StringComparison.Ordinal), seen);
             await Server.ExecuteAsync("INSERT INTO rk_cli.t VALUES (1, 'alpha'), (2, 'beta')");
             var rowsLine = await ReadLineAsync(tail, l => l.Contains("\"rows\"", StringComparison.Ordinal), seen);
             using var json = JsonDocument.Parse(rowsLine);

@@ -9,6 +9,7 @@ using ReplicaKeeper.Binlog.Columns;
 using ReplicaKeeper.Binlog.Events;
 using ReplicaKeeper.Binlog.Output;
 using ReplicaKeeper.Binlog.Reading;
+using ReplicaKeeper.Cli.Output;
 
 namespace ReplicaKeeper.Cli.Commands;
 
@@ -114,7 +115,7 @@ internal static class DecodeCommand
         transaction.Before(e);
         json.Reset();
         json.WriteStartObject();
-        json.WriteString("type"u8, TypeName(e));
+        json.WriteString("type"u8, EventTypeNames.Of(e));
         json.WriteString("file"u8, where.File);
         json.WriteNumber("pos"u8, where.Position);
         json.WriteNumber("end_pos"u8, where.EndPosition);
@@ -250,44 +251,6 @@ internal static class DecodeCommand
                 break;
         }
     }
-
-    /// <summary>snake_case event type; compressed and v1/v2 variants share their plain name.</summary>
-    private static string TypeName(BinlogEvent e) => e switch
-    {
-        RowsEvent rows => rows.Kind switch
-        {
-            RowsEventKind.Write => "write_rows",
-            RowsEventKind.Update => "update_rows",
-            RowsEventKind.Delete => "delete_rows",
-            _ => "partial_update_rows",
-        },
-        QueryEvent => "query",
-        GtidEvent g => g.IsAnonymous ? "anonymous_gtid" : "gtid",
-        MariaDbGtidEvent => "gtid",
-        UnknownEvent => "unknown",
-        _ => e.EventType switch
-        {
-            BinlogEventType.FormatDescription => "format_description",
-            BinlogEventType.Rotate => "rotate",
-            BinlogEventType.Xid => "xid",
-            BinlogEventType.Stop => "stop",
-            BinlogEventType.Intvar => "intvar",
-            BinlogEventType.Rand => "rand",
-            BinlogEventType.UserVar => "user_var",
-            BinlogEventType.TableMap => "table_map",
-            BinlogEventType.Incident => "incident",
-            BinlogEventType.Heartbeat or BinlogEventType.HeartbeatV2 => "heartbeat",
-            BinlogEventType.RowsQuery => "rows_query",
-            BinlogEventType.PreviousGtids => "previous_gtids",
-            BinlogEventType.XaPrepare => "xa_prepare",
-            BinlogEventType.TransactionPayload => "transaction_payload",
-            BinlogEventType.MariaDbAnnotateRows => "annotate_rows",
-            BinlogEventType.MariaDbBinlogCheckpoint => "binlog_checkpoint",
-            BinlogEventType.MariaDbGtidList => "gtid_list",
-            BinlogEventType.MariaDbStartEncryption => "start_encryption",
-            _ => "unknown",
-        },
-    };
 
     private static async Task SummarizeAsync(string[] paths, BinlogFileReaderOptions options, TextWriter output, CancellationToken cancellationToken)
     {

@@ -3,11 +3,13 @@ using System.CommandLine;
 using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Text;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using ReplicaKeeper.Binlog.Columns;
 using ReplicaKeeper.Binlog.Events;
 using ReplicaKeeper.Binlog.Output;
 using ReplicaKeeper.Binlog.Positions;
+using ReplicaKeeper.Cli.Output;
 using ReplicaKeeper.Protocol;
 using ReplicaKeeper.Replication;
 
@@ -224,7 +226,7 @@ internal static class TailCommand
         {
             ReplicationEventKind.Heartbeat => "heartbeat",
             ReplicationEventKind.TransactionAborted => "transaction_aborted",
-            _ => e.Event.EventType.ToString(),
+            _ => EventTypeNames.Of(e.Event),
         };
 
         private static string FormatText(ReplicationEvent e)
@@ -262,7 +264,7 @@ internal static class TailCommand
         private string FormatJson(ReplicationEvent e)
         {
             _buffer.ResetWrittenCount();
-            using (var writer = new Utf8JsonWriter(_buffer))
+            using (var writer = new Utf8JsonWriter(_buffer, new JsonWriterOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
             {
                 writer.WriteStartObject();
                 writer.WriteString("type"u8, Type(e));
