@@ -4,7 +4,7 @@ using System.Text.Json.Serialization;
 namespace ReplicaKeeper.Archive;
 
 /// <summary>The one set of JSON options the archive persists with (camelCase, nulls omitted).</summary>
-internal static class ArchiveJson
+public static class ArchiveJson
 {
     public static JsonSerializerOptions Options { get; } = new()
     {

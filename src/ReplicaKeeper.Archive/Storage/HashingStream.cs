@@ -3,7 +3,7 @@ using System.Security.Cryptography;
 namespace ReplicaKeeper.Archive.Storage;
 
 /// <summary>Pass-through stream that hashes (SHA-256) and counts every byte read from or written to it.</summary>
-internal sealed class HashingStream : Stream
+public sealed class HashingStream : Stream
 {
     private readonly Stream _inner;
     private readonly IncrementalHash _hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
@@ -40,6 +40,17 @@ internal sealed class HashingStream : Stream
         Count += n;
         return n;
     }
+
+    public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        var n = await _inner.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
+        _hash.AppendData(buffer.Span[..n]);
+        Count += n;
+        return n;
+    }
+
+    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
 
     public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
 

@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using System.Text.Json;
 using ReplicaKeeper.Archive;
 using ReplicaKeeper.Archive.Index;
@@ -120,9 +119,8 @@ public sealed class ArchiveSource
 
         try
         {
-            using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
             await using var stream = Open(segment);
-            await using var hashing = new HashTap(stream, sha);
+            await using var hashing = new HashingStream(stream, leaveOpen: true);
             using var scanner = new BinlogFrameScanner(hashing, segment.Name, new BinlogFrameScannerOptions(), leaveOpen: true);
             while (await scanner.MoveNextAsync(cancellationToken).ConfigureAwait(false))
             {
@@ -134,7 +132,7 @@ public sealed class ArchiveSource
             }
 
             await hashing.CopyToAsync(Stream.Null, cancellationToken).ConfigureAwait(false);
-            var actual = Convert.ToHexStringLower(sha.GetHashAndReset());
+            var actual = hashing.HashHex();
             if (segment.Entry?.OriginalSha256 is { } expected && !string.Equals(actual, expected, StringComparison.OrdinalIgnoreCase))
             {
                 throw new ArchiveGapException($"archive gap: segment {segment.Name} is corrupt (SHA-256 {actual} differs from the manifest's {expected})");
@@ -165,7 +163,7 @@ public sealed class ArchiveSource
         try
         {
             await using var stream = File.OpenRead(path);
-            return await JsonSerializer.DeserializeAsync<SegmentIndex>(stream, ArchiveJsonOptions.Options, cancellationToken).ConfigureAwait(false);
+            return await JsonSerializer.DeserializeAsync<SegmentIndex>(stream, ArchiveJson.Options, cancellationToken).ConfigureAwait(false);
         }
         catch (JsonException)
         {
