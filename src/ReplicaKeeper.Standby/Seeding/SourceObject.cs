@@ -1,0 +1,48 @@
+using MySqlConnector;
+using ReplicaKeeper.Standby.Schema;
+
+namespace ReplicaKeeper.Standby.Seeding;
+
+/// <summary>What kind of schema object besides base tables.</summary>
+internal enum SourceObjectKind
+{
+    View,
+    Procedure,
+    Function,
+    Trigger,
+    Event,
+    Sequence,
+}
+
+/// <summary>A view, routine, trigger, event or (MariaDB) sequence of the source.</summary>
+internal sealed record SourceObject(SourceObjectKind Kind, string Schema, string Name)
+{
+    public string KindText => Kind.ToString().ToLowerInvariant();
+
+    public override string ToString() => Schema + "." + Name;
+
+    /// <summary>Every such object outside the system schemas, views in name order (dependencies are resolved when creating).</summary>
+    public static async Task<IReadOnlyList<SourceObject>> ListAsync(MySqlConnection source, CancellationToken ct)
+    {
+        const string sql = """
+            SELECT 'View', TABLE_SCHEMA, TABLE_NAME FROM information_schema.TABLES WHERE TABLE_TYPE IN ('VIEW', 'SYSTEM VIEW')
+            UNION ALL SELECT 'Sequence', TABLE_SCHEMA, TABLE_NAME FROM information_schema.TABLES WHERE TABLE_TYPE = 'SEQUENCE'
+            UNION ALL SELECT CASE ROUTINE_TYPE WHEN 'FUNCTION' THEN 'Function' ELSE 'Procedure' END, ROUTINE_SCHEMA, ROUTINE_NAME FROM information_schema.ROUTINES
+            UNION ALL SELECT 'Trigger', TRIGGER_SCHEMA, TRIGGER_NAME FROM information_schema.TRIGGERS
+            UNION ALL SELECT 'Event', EVENT_SCHEMA, EVENT_NAME FROM information_schema.EVENTS
+            """;
+        var objects = new List<SourceObject>();
+        await using var command = new MySqlCommand(sql, source);
+        await using var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
+        while (await reader.ReadAsync(ct).ConfigureAwait(false))
+        {
+            var schema = reader.GetString(1);
+            if (!TableName.IsExcludedSchema(schema))
+            {
+                objects.Add(new SourceObject(Enum.Parse<SourceObjectKind>(reader.GetString(0)), schema, reader.GetString(2)));
+            }
+        }
+
+        return [.. objects.OrderBy(o => o.Kind).ThenBy(o => o.Schema, StringComparer.Ordinal).ThenBy(o => o.Name, StringComparer.Ordinal)];
+    }
+}
