@@ -10,14 +10,43 @@ public static class OffsiteNames
 
     public static string Sealed(string storedName) => SealedFolder + storedName;
 
+    // Snapshot lines (kinds "snapshot" / "retire-snapshot") name their stored file relative to the archive root.
+    private const string SnapshotKind = "snapshot";
+    private const string SnapshotRetireKind = "retire-snapshot";
+
     /// <summary>
-    /// The object a manifest entry's stored file is copied to, or null when the entry names no file
-    /// of its own (retire lines). Entry kinds other than segments are not copied yet.
+    /// The object a manifest entry's stored file is copied to (its path relative to the archive root),
+    /// or null when the entry names no file of its own (retire lines).
     /// </summary>
     public static string? For(ManifestEntry entry)
     {
         ArgumentNullException.ThrowIfNull(entry);
-        return entry is { Kind: ManifestEntry.SegmentKind, StoredName: { } stored } ? Sealed(stored) : null;
+        return entry switch
+        {
+            { Kind: ManifestEntry.SegmentKind, StoredName: { } stored } => Sealed(stored),
+            { Kind: SnapshotKind, StoredName: { } stored } => stored.Replace('\\', '/'),
+            _ => null,
+        };
+    }
+
+    /// <summary>Keys (kind + name) of everything the manifest's retire lines say retention deleted.</summary>
+    public static HashSet<string> Retired(IEnumerable<ManifestEntry> entries)
+    {
+        ArgumentNullException.ThrowIfNull(entries);
+        return entries.Select(e => e.Kind switch
+        {
+            ManifestEntry.RetireKind => "segment:" + e.Segment,
+            SnapshotRetireKind => "snapshot:" + e.Segment,
+            _ => null,
+        }).OfType<string>().ToHashSet(StringComparer.Ordinal);
+    }
+
+    /// <summary>Whether a segment or snapshot entry has been retired, given <see cref="Retired"/>.</summary>
+    public static bool IsRetired(ManifestEntry entry, HashSet<string> retired)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        ArgumentNullException.ThrowIfNull(retired);
+        return retired.Contains((entry.Kind == SnapshotKind ? "snapshot:" : "segment:") + entry.Segment);
     }
 
     /// <summary>Local path of the file an object name (from <see cref="For"/>) copies.</summary>

@@ -40,7 +40,7 @@ public sealed class OffsiteUploader
 
         CheckChain(manifest);
         var manifestBytes = await SnapshotManifestAsync(manifest, cancellationToken);
-        var retired = manifest.Entries.Where(e => e.Kind == ManifestEntry.RetireKind).Select(e => e.Segment).ToHashSet(StringComparer.Ordinal);
+        var retired = OffsiteNames.Retired(manifest.Entries);
         var uploaded = new List<string>();
         var alreadyThere = 0;
         long bytes = 0;
@@ -55,7 +55,7 @@ public sealed class OffsiteUploader
             var path = OffsiteNames.LocalPath(_layout, name);
             if (!File.Exists(path))
             {
-                if (retired.Contains(entry.Segment))
+                if (OffsiteNames.IsRetired(entry, retired))
                 {
                     _logger.Warning("Not copied off-site: {Segment} was retired before it was uploaded", entry.Segment);
                     continue;

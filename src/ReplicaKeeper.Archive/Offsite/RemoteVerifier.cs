@@ -77,8 +77,9 @@ public sealed class RemoteVerifier
             CompareManifests(remote, local);
         }
 
-        // Which objects the remote manifest names, and which of them retention has retired since.
-        var retired = remote.Entries.Where(e => e.Kind == ManifestEntry.RetireKind).Select(e => e.Segment).ToHashSet(StringComparer.Ordinal);
+        // Which objects the remote manifest names, and which of them retention has retired since
+        // (objects of retired entries may stay in the store: the off-site copy can be kept longer).
+        var retired = OffsiteNames.Retired(remote.Entries);
         var named = new HashSet<string>(StringComparer.Ordinal) { OffsiteNames.Manifest };
         var live = new List<ManifestLine>();
         foreach (var line in remote.Lines)
@@ -86,7 +87,7 @@ public sealed class RemoteVerifier
             if (line.Entry is { } entry && OffsiteNames.For(entry) is { } name)
             {
                 named.Add(name);
-                if (!retired.Contains(entry.Segment))
+                if (!OffsiteNames.IsRetired(entry, retired))
                 {
                     live.Add(line);
                 }
@@ -98,7 +99,7 @@ public sealed class RemoteVerifier
             Problem($"remote object {extra} ({listing[extra].Size} bytes) is not named by the remote manifest (added or left over)");
         }
 
-        var retiredKept = remote.Entries.Where(e => retired.Contains(e.Segment)).Select(OffsiteNames.For).Count(n => n is not null && listing.ContainsKey(n));
+        var retiredKept = remote.Entries.Where(e => OffsiteNames.IsRetired(e, retired)).Select(OffsiteNames.For).Count(n => n is not null && listing.ContainsKey(n));
         if (retiredKept > 0)
         {
             _notes.Add($"{retiredKept} object(s) of retired segments are still kept remotely");
