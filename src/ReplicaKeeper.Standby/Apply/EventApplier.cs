@@ -1,0 +1,467 @@
+using System.Globalization;
+using MySqlConnector;
+using ReplicaKeeper.Binlog.Events;
+using ReplicaKeeper.Binlog.Positions;
+using ReplicaKeeper.Replication;
+using ReplicaKeeper.Standby.Positions;
+using ReplicaKeeper.Standby.Schema;
+using ReplicaKeeper.Standby.Sql;
+
+namespace ReplicaKeeper.Standby.Apply;
+
+/// <summary>
+/// Applies source transactions, handed in as <see cref="ReplicationEvent"/>s from any producer (the live stream, binlog
+/// files, archived segments), to one target connection, exactly once: each source transaction is committed on the
+/// target together with its row of <c>replicakeeper.applied_position</c>, so after a crash the target says exactly
+/// what it has. Transactions whose GTID the position already covers are skipped.
+/// DDL (not transactional) is made idempotent per flavour: MySQL runs it with the source's GTID as <c>gtid_next</c>
+/// (a GTID the target already has is skipped by the server itself); MariaDB records a pending marker with the target
+/// GTID the DDL will get, and after a crash looks that GTID up in <c>@@gtid_binlog_state</c>.
+/// <para>
+/// Producers give each event Kind=Event, the decoded Event, RawBytes, File/Offset/NextOffset, TransactionGtid,
+/// CompletesTransaction and Checkpoint (the position after the event's transaction once it completes);
+/// <see cref="BinlogFileEvents"/> builds them from binlog files. Not thread-safe: one caller at a time.
+/// </para>
+/// </summary>
+public sealed class EventApplier : IAsyncDisposable
+{
+    private const string RowSqlMode = "NO_AUTO_VALUE_ON_ZERO,NO_ENGINE_SUBSTITUTION";
+
+    /// <summary>
+    /// MariaDB: the target's own GTID domain for DDL markers and the DDL itself. Nothing else writes to it, so the last
+    /// sequence number of (this domain, the target's server id) in @@gtid_binlog_state tells exactly whether the DDL ran.
+    /// </summary>
+    private const uint DdlMarkerDomain = 0x524B;
+
+    private readonly EventApplierOptions _options;
+    private readonly Serilog.ILogger _log;
+    private readonly MySqlConnection _connection;
+    private readonly ServerFlavor _flavor;
+    private readonly Dictionary<TableName, TableApplier> _tables = [];
+    private StandbyPosition _position;
+    private StandbyPosition? _idempotentUntil;
+    private MySqlTransaction? _transaction;
+    private string? _gtid;
+    private bool _skipping;
+    private string? _ddlAlreadyRun;
+    private bool? _foreignKeyChecks;
+    private long _transactions;
+
+    private EventApplier(EventApplierOptions options, MySqlConnection connection, ServerFlavor flavor, AppliedPosition? applied)
+    {
+        _options = options;
+        _log = options.Logger;
+        _connection = connection;
+        _flavor = flavor;
+        StartingPoint = applied;
+        _position = applied?.Position ?? options.StartPosition ?? new StandbyPosition(null, null, null);
+        _idempotentUntil = applied?.IdempotentUntil;
+    }
+
+    /// <summary>What the target's position table held for the channel when the applier opened (null: nothing).</summary>
+    public AppliedPosition? StartingPoint { get; }
+
+    /// <summary>Everything committed on the target so far (the starting point, then each committed transaction).</summary>
+    public StandbyPosition Position => _position;
+
+    /// <summary>The target's flavour.</summary>
+    public ServerFlavor Flavor => _flavor;
+
+    /// <summary>Source transactions committed on the target by this applier.</summary>
+    public long TransactionsApplied => Interlocked.Read(ref _transactions);
+
+    private bool InSeedingWindow => _idempotentUntil is not null && !_position.Covers(_idempotentUntil);
+
+    /// <summary>
+    /// Connects to the target, creates the position tables when missing, reads the channel's position and settles a
+    /// DDL a crash interrupted.
+    /// </summary>
+    public static async Task<EventApplier> OpenAsync(EventApplierOptions options, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        var (connection, flavor) = await StandbyConnections.OpenAsync(options.TargetConnectionString, ct).ConfigureAwait(false);
+        try
+        {
+            await PositionStore.EnsureSchemaAsync(connection, ct).ConfigureAwait(false);
+            await connection.ExecuteAsync($"SET SESSION time_zone = '+00:00', SESSION sql_mode = '{RowSqlMode}'", ct).ConfigureAwait(false);
+            var applied = await PositionStore.ReadAsync(connection, options.Channel, ct).ConfigureAwait(false);
+            var applier = new EventApplier(options, connection, flavor, applied);
+            await applier.ResolvePendingDdlAsync(ct).ConfigureAwait(false);
+            return applier;
+        }
+        catch
+        {
+            await connection.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Commits whatever complete source transactions are still uncommitted on the target (a transaction still open
+    /// in the input stays open). Afterwards <c>applied_position</c> is current.
+    /// </summary>
+    public Task FlushAsync(CancellationToken ct)
+    {
+        ct.ThrowIfCancellationRequested();
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Rolls back a transaction left open (its source transaction never completed) and closes the connection.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        await RollbackAsync().ConfigureAwait(false);
+        await _connection.DisposeAsync().ConfigureAwait(false);
+    }
+
+    internal static bool IsTargetUnavailable(MySqlException e) =>
+        e.IsTransient
+        || e.ErrorCode is MySqlErrorCode.UnableToConnectToHost or MySqlErrorCode.ServerShutdown or MySqlErrorCode.QueryInterrupted
+        || e.InnerException is IOException or System.Net.Sockets.SocketException or EndOfStreamException;
+
+    /// <summary>True when the target has the transaction this GTID event starts (it is skipped).</summary>
+    private bool IsCovered(BinlogEvent gtidEvent) => gtidEvent switch
+    {
+        GtidEvent { IsAnonymous: false } mysql when _position.MySqlGtids is { } set => set.Contains(new Gtid(mysql.SourceId, mysql.Tag, mysql.Gno)),
+        MariaDbGtidEvent maria when _position.MariaDbGtids is { } list => list.Covers(new MariaDbGtid(maria.DomainId, maria.Header.ServerId, maria.SequenceNumber)),
+        _ => false,
+    };
+
+    /// <summary>After a crash between a MariaDB DDL and its record: find out whether the DDL ran.</summary>
+    private async Task ResolvePendingDdlAsync(CancellationToken ct)
+    {
+        if (StartingPoint?.PendingDdl is not { } pending || StartingPoint.PendingDdlMarker is not { } marker)
+        {
+            return;
+        }
+
+        var state = await _connection.ScalarTextAsync("SELECT @@GLOBAL.gtid_binlog_state", ct).ConfigureAwait(false) ?? "";
+        var wanted = MariaDbGtid.Parse(marker);
+        var ran = state.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(MariaDbGtid.Parse)
+            .Any(g => g.DomainId == wanted.DomainId && g.ServerId == wanted.ServerId && g.Sequence >= wanted.Sequence);
+        _log.Warning("Recovering DDL {Transaction} interrupted by a crash: it {Outcome}", pending, ran ? "ran; it will be recorded, not run again" : "did not run; it will run now");
+        _ddlAlreadyRun = ran ? pending : null;
+    }
+
+    /// <summary>
+    /// Applies one event: heartbeats are ignored, an aborted transaction is rolled back, a GTID event starts a
+    /// transaction (skipped entirely when the target already has it), the event that completes a transaction commits
+    /// it with its checkpoint.
+    /// </summary>
+    public async Task HandleAsync(ReplicationEvent item, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(item);
+        switch (item.Kind)
+        {
+            case ReplicationEventKind.Heartbeat:
+                return;
+            case ReplicationEventKind.TransactionAborted:
+                _skipping = false;
+                await RollbackAsync().ConfigureAwait(false);
+                return;
+        }
+
+        if (item.Event is GtidEvent or MariaDbGtidEvent)
+        {
+            _skipping = IsCovered(item.Event);
+            if (_skipping)
+            {
+                await RollbackAsync().ConfigureAwait(false);
+                _log.Debug("Skipping transaction {Gtid}: the target already has it", item.TransactionGtid);
+            }
+        }
+
+        if (_skipping)
+        {
+            _skipping = !item.CompletesTransaction;
+            return;
+        }
+
+        await HandleEventAsync(item, item.Event, ct).ConfigureAwait(false);
+    }
+
+    private async Task HandleEventAsync(ReplicationEvent item, BinlogEvent binlogEvent, CancellationToken ct)
+    {
+        switch (binlogEvent)
+        {
+            case GtidEvent or MariaDbGtidEvent:
+                await RollbackAsync().ConfigureAwait(false);
+                _gtid = item.TransactionGtid;
+                break;
+            case TransactionPayloadEvent payload:
+                foreach (var nested in payload.Events)
+                {
+                    await HandleEventAsync(item with { CompletesTransaction = false }, nested, ct).ConfigureAwait(false);
+                }
+
+                if (item.CompletesTransaction)
+                {
+                    await CommitAsync(item, ct).ConfigureAwait(false);
+                }
+
+                break;
+            case QueryEvent query when query.IsBegin:
+                await BeginAsync(ct).ConfigureAwait(false);
+                break;
+            case QueryEvent query when query.IsCommit:
+                await CommitAsync(item, ct).ConfigureAwait(false);
+                break;
+            case QueryEvent query when query.IsRollback:
+                await RollbackAsync().ConfigureAwait(false);
+                break;
+            case QueryEvent query when _transaction is null:
+                await ApplyDdlAsync(item, query, ct).ConfigureAwait(false);
+                break;
+            case QueryEvent query:
+                // a statement inside a transaction (SAVEPOINT, statement-based DML): run it in the transaction
+                await ExecuteInTransactionAsync(query, ct).ConfigureAwait(false);
+                break;
+            case RowsEvent rows:
+                await ApplyRowsAsync(rows, ct).ConfigureAwait(false);
+                break;
+            case XidEvent:
+                await CommitAsync(item, ct).ConfigureAwait(false);
+                break;
+        }
+    }
+
+    private async Task BeginAsync(CancellationToken ct) =>
+        _transaction ??= await _connection.BeginTransactionAsync(ct).ConfigureAwait(false);
+
+    private async Task RollbackAsync()
+    {
+        if (_transaction is null)
+        {
+            return;
+        }
+
+        try
+        {
+            await _transaction.RollbackAsync(CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (MySqlException)
+        {
+            // connection lost: the server rolled back
+        }
+        catch (InvalidOperationException)
+        {
+            // connection closed
+        }
+
+        await _transaction.DisposeAsync().ConfigureAwait(false);
+        _transaction = null;
+    }
+
+    private async Task ApplyRowsAsync(RowsEvent rows, CancellationToken ct)
+    {
+        var table = new TableName(rows.Table.Schema, rows.Table.Table);
+        if (TableName.IsExcludedSchema(table.Schema))
+        {
+            return;
+        }
+
+        await BeginAsync(ct).ConfigureAwait(false);
+        var foreignKeyChecks = (rows.Flags & RowsEvent.NoForeignKeyChecksFlag) == 0;
+        if (_foreignKeyChecks != foreignKeyChecks)
+        {
+            await _connection.ExecuteAsync($"SET SESSION foreign_key_checks = {(foreignKeyChecks ? 1 : 0)}", ct, _transaction).ConfigureAwait(false);
+            _foreignKeyChecks = foreignKeyChecks;
+        }
+
+        if (!_tables.TryGetValue(table, out var applier))
+        {
+            var info = await SchemaCatalog.DescribeAsync(_connection, table, ct, _transaction).ConfigureAwait(false)
+                ?? throw new StandbyApplyException($"Source transaction {_gtid ?? "(no GTID)"} changes {table}, which does not exist on the standby (seed it with `replicakeeper standby init`).");
+            _tables[table] = applier = new TableApplier(info, _flavor);
+        }
+
+        var policy = InSeedingWindow ? ConflictPolicy.Overwrite : _options.OnConflict;
+        await applier.ApplyAsync(rows, _connection, _transaction!, _gtid, policy, ct).ConfigureAwait(false);
+    }
+
+    private async Task ExecuteInTransactionAsync(QueryEvent query, CancellationToken ct)
+    {
+        await UseSchemaAsync(query.Schema, ct).ConfigureAwait(false);
+        await _connection.ExecuteAsync(query.Query, ct, _transaction).ConfigureAwait(false);
+    }
+
+    private async Task CommitAsync(ReplicationEvent item, CancellationToken ct)
+    {
+        await BeginAsync(ct).ConfigureAwait(false);
+        var position = Next(item);
+        await PositionStore.WriteAsync(_connection, _transaction, Record(position, null, null), ct).ConfigureAwait(false);
+        await _transaction!.CommitAsync(ct).ConfigureAwait(false);
+        await _transaction.DisposeAsync().ConfigureAwait(false);
+        _transaction = null;
+        Advance(position);
+    }
+
+    private StandbyPosition Next(ReplicationEvent item) =>
+        new(item.Checkpoint.GtidSet, item.Checkpoint.MariaDbGtids, item.Checkpoint.Position ?? item.NextPosition);
+
+    private void Advance(StandbyPosition position)
+    {
+        _position = position;
+        if (_idempotentUntil is not null && position.Covers(_idempotentUntil))
+        {
+            _idempotentUntil = null;
+        }
+
+        _gtid = null;
+        Interlocked.Increment(ref _transactions);
+    }
+
+    private AppliedPosition Record(StandbyPosition position, string? pendingDdl, string? marker) =>
+        new(_options.Channel, position, _gtid ?? position.File?.ToString(), _idempotentUntil is not null && !position.Covers(_idempotentUntil) ? _idempotentUntil : null, pendingDdl, marker, DateTime.UtcNow);
+
+    /// <summary>A statement outside a transaction: DDL (or account management). Recorded so it never runs twice.</summary>
+    private async Task ApplyDdlAsync(ReplicationEvent item, QueryEvent query, CancellationToken ct)
+    {
+        var position = Next(item);
+        var transactionId = _gtid ?? item.File + ":" + (item.Offset ?? 0).ToString(CultureInfo.InvariantCulture);
+        var skip = TableName.IsExcludedSchema(query.Schema) && query.Schema == TableName.PositionSchemaName
+            || await PositionStore.IsDdlAppliedAsync(_connection, _options.Channel, transactionId, ct).ConfigureAwait(false);
+        if (!skip && _ddlAlreadyRun != transactionId)
+        {
+            if (InSeedingWindow)
+            {
+                throw new StandbyApplyException($"DDL of source transaction {transactionId} was committed while the standby was being seeded ('{query.Query}'); it cannot be applied idempotently. Run `replicakeeper standby init` again.");
+            }
+
+            await RunDdlAsync(query, transactionId, ct).ConfigureAwait(false);
+        }
+
+        _ddlAlreadyRun = null;
+        _tables.Clear();
+        await BeginAsync(ct).ConfigureAwait(false);
+        if (!skip)
+        {
+            await PositionStore.RecordDdlAsync(_connection, _transaction, _options.Channel, transactionId, query.Schema.Length == 0 ? null : query.Schema, query.Query, ct).ConfigureAwait(false);
+        }
+
+        await PositionStore.WriteAsync(_connection, _transaction, Record(position, null, null), ct).ConfigureAwait(false);
+        await _transaction!.CommitAsync(ct).ConfigureAwait(false);
+        await _transaction.DisposeAsync().ConfigureAwait(false);
+        _transaction = null;
+        Advance(position);
+    }
+
+    private async Task RunDdlAsync(QueryEvent query, string transactionId, CancellationToken ct)
+    {
+        var useSourceGtid = _flavor == ServerFlavor.MySql && _gtid is not null && Gtid.TryParse(_gtid, out _);
+        if (_flavor == ServerFlavor.MariaDb)
+        {
+            await WriteMariaDbDdlMarkerAsync(transactionId, ct).ConfigureAwait(false);
+        }
+
+        await UseSchemaAsync(query.Schema, ct).ConfigureAwait(false);
+        await SetSessionFromAsync(query.StatusVariables, ct).ConfigureAwait(false);
+        try
+        {
+            if (useSourceGtid)
+            {
+                // a GTID the standby already executed makes the server skip the statement: a DDL that ran before a crash is not run again
+                await _connection.ExecuteAsync($"SET SESSION gtid_next = '{_gtid}'", ct).ConfigureAwait(false);
+            }
+
+            await _connection.ExecuteAsync(query.Query, ct).ConfigureAwait(false);
+        }
+        catch (MySqlException e) when (!IsTargetUnavailable(e))
+        {
+            throw new StandbyApplyException($"DDL of source transaction {transactionId} failed on the standby (error {(int)e.ErrorCode}: {e.Message}): {query.Query}", e);
+        }
+        finally
+        {
+            if (useSourceGtid)
+            {
+                await _connection.ExecuteAsync("SET SESSION gtid_next = 'AUTOMATIC'", CancellationToken.None).ConfigureAwait(false);
+            }
+
+            if (_flavor == ServerFlavor.MariaDb)
+            {
+                await _connection.ExecuteAsync("SET SESSION gtid_domain_id = DEFAULT", CancellationToken.None).ConfigureAwait(false);
+            }
+
+            await RestoreSessionAsync(CancellationToken.None).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// MariaDB: commits a marker naming the standby GTID the DDL is about to get (sequence numbers set explicitly),
+    /// so a restart can tell from @@gtid_binlog_state whether the DDL ran.
+    /// </summary>
+    private async Task WriteMariaDbDdlMarkerAsync(string transactionId, CancellationToken ct)
+    {
+        var domain = DdlMarkerDomain;
+        var serverId = uint.Parse(await _connection.ScalarTextAsync("SELECT @@SESSION.server_id", ct).ConfigureAwait(false) ?? "0", CultureInfo.InvariantCulture);
+        var binlogOn = await _connection.ScalarTextAsync("SELECT @@GLOBAL.log_bin", ct).ConfigureAwait(false) == "1";
+        if (!binlogOn)
+        {
+            return; // without a binlog there is no way to tell afterwards; the DDL record alone protects the common case
+        }
+
+        var current = MariaDbGtidList.Parse(await _connection.ScalarTextAsync("SELECT @@GLOBAL.gtid_binlog_pos", ct).ConfigureAwait(false) ?? "");
+        var sequence = current.TryGet(domain, out var last) ? last.Sequence : 0;
+        var marker = new MariaDbGtid(domain, serverId, sequence + 2);
+        await _connection.ExecuteAsync($"SET SESSION gtid_domain_id = {DdlMarkerDomain}", ct).ConfigureAwait(false);
+        await _connection.ExecuteAsync($"SET SESSION gtid_seq_no = {sequence + 1}", ct).ConfigureAwait(false);
+        await BeginAsync(ct).ConfigureAwait(false);
+        await PositionStore.WriteAsync(_connection, _transaction, Record(_position, transactionId, marker.ToString()), ct).ConfigureAwait(false);
+        await _transaction!.CommitAsync(ct).ConfigureAwait(false);
+        await _transaction.DisposeAsync().ConfigureAwait(false);
+        _transaction = null;
+        await _connection.ExecuteAsync($"SET SESSION gtid_seq_no = {marker.Sequence}", ct).ConfigureAwait(false);
+    }
+
+    private async Task UseSchemaAsync(string schema, CancellationToken ct)
+    {
+        if (schema.Length == 0 || string.Equals(_connection.Database, schema, StringComparison.Ordinal))
+        {
+            return;
+        }
+
+        try
+        {
+            await _connection.ChangeDatabaseAsync(schema, ct).ConfigureAwait(false);
+        }
+        catch (MySqlException e) when (e.ErrorCode == MySqlErrorCode.UnknownDatabase)
+        {
+            // e.g. CREATE DATABASE run while that database was the default: statements name their objects
+        }
+    }
+
+    /// <summary>The session settings the statement ran with on the source (those that change what DDL does).</summary>
+    private async Task SetSessionFromAsync(QueryStatusVariables variables, CancellationToken ct)
+    {
+        if (variables.SqlMode is { } sqlMode)
+        {
+            await _connection.ExecuteAsync($"SET SESSION sql_mode = {sqlMode.ToString(CultureInfo.InvariantCulture)}", ct).ConfigureAwait(false);
+        }
+
+        if (variables.TimeZone is { Length: > 0 } timeZone)
+        {
+            await using var command = new MySqlCommand("SET SESSION time_zone = @tz", _connection);
+            command.Parameters.AddWithValue("@tz", timeZone);
+            await command.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+        }
+
+        if (variables.Flags2 is { } flags2)
+        {
+            const uint noForeignKeyChecks = 0x0400_0000;
+            await _connection.ExecuteAsync($"SET SESSION foreign_key_checks = {((flags2 & noForeignKeyChecks) != 0 ? 0 : 1)}", ct).ConfigureAwait(false);
+            _foreignKeyChecks = null;
+        }
+
+        if (variables.CharacterSetClient is { } client && variables.CollationConnection is { } collation && variables.CollationServer is { } server)
+        {
+            await _connection.ExecuteAsync(
+                $"SET SESSION character_set_client = {client}, SESSION collation_connection = {collation}, SESSION collation_server = {server}", ct).ConfigureAwait(false);
+        }
+    }
+
+    private async Task RestoreSessionAsync(CancellationToken ct)
+    {
+        await _connection.ExecuteAsync($"SET SESSION sql_mode = '{RowSqlMode}', SESSION time_zone = '+00:00', NAMES utf8mb4", ct).ConfigureAwait(false);
+    }
+}
