@@ -4,12 +4,16 @@ namespace ReplicaKeeper.Archive.Storage;
 /// One line of manifest.jsonl. <see cref="Prev"/> is the SHA-256 (hex) of the previous line's
 /// exact bytes (64 zeros for the first line), so editing, removing or reordering any line breaks
 /// the chain. A "segment" line records a sealed segment; a "retire" line records that retention
-/// deleted one (its stored file may then be missing).
+/// deleted one (its stored file may then be missing). A "snapshot" line records a logical snapshot
+/// (<see cref="Snapshot"/>; <see cref="Segment"/> is its id, <see cref="StoredName"/> its path under the
+/// archive root); "retire-snapshot" records that snapshot retention deleted one.
 /// </summary>
 public sealed record ManifestEntry
 {
     public const string SegmentKind = "segment";
     public const string RetireKind = "retire";
+    public const string SnapshotKind = "snapshot";
+    public const string SnapshotRetireKind = "retire-snapshot";
     public const string GenesisHash = "0000000000000000000000000000000000000000000000000000000000000000";
 
     public string Kind { get; init; } = SegmentKind;
@@ -64,5 +68,34 @@ public sealed record ManifestEntry
 
     public string? Reason { get; init; }
 
+    /// <summary>Snapshot lines only: the source position the snapshot corresponds to and what it holds.</summary>
+    public ManifestSnapshot? Snapshot { get; init; }
+
     public string Prev { get; init; } = GenesisHash;
+}
+
+/// <summary>
+/// What a snapshot line records: the source position the snapshot corresponds to (binlog file/offset just past its
+/// last transaction, GTIDs, where that position was read), the commit time of its last source transaction when known,
+/// when it was taken, and how many tables and rows it holds.
+/// </summary>
+public sealed record ManifestSnapshot
+{
+    public string? SourceFile { get; init; }
+
+    public long? SourceOffset { get; init; }
+
+    public string? Gtids { get; init; }
+
+    public string? LastTransaction { get; init; }
+
+    public string? PositionOrigin { get; init; }
+
+    public DateTimeOffset? SourceCommitTime { get; init; }
+
+    public DateTimeOffset TakenAt { get; init; }
+
+    public int Tables { get; init; }
+
+    public long Rows { get; init; }
 }

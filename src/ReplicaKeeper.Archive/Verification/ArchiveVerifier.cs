@@ -12,6 +12,8 @@ namespace ReplicaKeeper.Archive.Verification;
 /// naming the next), every stored segment's size and SHA-256, that it decrypts/decompresses to
 /// the recorded original size and SHA-256, every event's CRC32 and log_pos continuity, GTIDs that
 /// neither repeat nor go backwards and connect across segments, and the raw segments not sealed yet.
+/// Snapshot lines (kept ones) are checked too: stored file present, its size and SHA-256, and that it
+/// decrypts/decompresses to the recorded original size and SHA-256.
 /// </summary>
 public sealed class ArchiveVerifier
 {
@@ -65,6 +67,7 @@ public sealed class ArchiveVerifier
         }
 
         CheckUnrecordedSealedFiles(manifest);
+        await VerifySnapshotsAsync(manifest, cancellationToken);
         var lastGtids = VerifyRawSegments(segments.LastOrDefault()?.Entry, ref previousSegment, ref previousGtidsAfter);
         var raw = _layout.RawSegments();
         return new VerifyReport(_problems, _notes, segments.Count - segments.Count(s => retired.Contains(s.Entry!.Segment)), raw.Count, _original, _stored,
@@ -73,7 +76,7 @@ public sealed class ArchiveVerifier
 
     private void CheckKey(Manifest manifest)
     {
-        var encrypted = manifest.Entries.Where(e => e.Kind == ManifestEntry.SegmentKind && e.Encryption is not null).ToList();
+        var encrypted = manifest.Entries.Where(e => e.Kind is ManifestEntry.SegmentKind or ManifestEntry.SnapshotKind && e.Encryption is not null).ToList();
         if (encrypted.Count == 0)
         {
             return;
@@ -338,6 +341,44 @@ public sealed class ArchiveVerifier
         }
 
         return lastGtids;
+    }
+
+    private async ValueTask VerifySnapshotsAsync(Manifest manifest, CancellationToken cancellationToken)
+    {
+        var retired = manifest.Entries.Where(e => e.Kind == ManifestEntry.SnapshotRetireKind).Select(e => e.Segment).ToHashSet(StringComparer.Ordinal);
+        foreach (var line in manifest.Lines.Where(l => l.Entry is { Kind: ManifestEntry.SnapshotKind } e && !retired.Contains(e.Segment)))
+        {
+            var entry = line.Entry!;
+            var path = entry.StoredName is null ? null : Path.Combine(_layout.Root, entry.StoredName);
+            if (path is null || !File.Exists(path))
+            {
+                Problem(new ArchiveProblem($"snapshot file {entry.StoredName} is missing", entry.Segment, ManifestLine: line.Number));
+                continue;
+            }
+
+            var storedSha = await HashFileAsync(path, cancellationToken);
+            if (new FileInfo(path).Length != entry.StoredSize || !string.Equals(storedSha, entry.StoredSha256, StringComparison.Ordinal))
+            {
+                Problem(new ArchiveProblem($"snapshot file {entry.StoredName} differs from the manifest (size or SHA-256 {Short(storedSha)}; tampered or damaged)", entry.Segment, ManifestLine: line.Number));
+                continue;
+            }
+
+            try
+            {
+                await using var file = File.OpenRead(path);
+                await using var reader = SegmentCodec.OpenReader(file, _key, entry.Segment);
+                await using var hash = new HashingStream(reader);
+                await hash.CopyToAsync(Stream.Null, cancellationToken);
+                if (hash.Count != entry.OriginalSize || !string.Equals(hash.HashHex(), entry.OriginalSha256, StringComparison.Ordinal))
+                {
+                    Problem(new ArchiveProblem($"snapshot decodes to {hash.Count} bytes with SHA-256 {Short(hash.HashHex())}, the manifest recorded {entry.OriginalSize} and {Short(entry.OriginalSha256)}", entry.Segment, ManifestLine: line.Number));
+                }
+            }
+            catch (Exception ex) when (ex is InvalidDataException or IOException or ZstdSharp.ZstdException or CryptographicException)
+            {
+                Problem(new ArchiveProblem($"snapshot cannot be decrypted/decompressed: {ex.Message}", entry.Segment, ManifestLine: line.Number));
+            }
+        }
     }
 
     private static async ValueTask<string> HashFileAsync(string path, CancellationToken cancellationToken)
