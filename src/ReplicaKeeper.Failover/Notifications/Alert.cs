@@ -8,6 +8,7 @@ public enum AlertKind
     ArchiveGap,
     ApplierStopped,
     DrillFailed,
+    SourceUnreachable,
 }
 
 /// <summary>One alert condition that holds for a status snapshot.</summary>
@@ -15,6 +16,14 @@ public sealed record Alert(AlertKind Kind, string Summary)
 {
     public Notification ToNotification(DateTimeOffset now) =>
         new(NotificationKind.Alert, $"[ReplicaKeeper ALERT] {Kind}: {Summary}", Summary, now);
+
+    /// <summary>The one message that says this alert's incident is over.</summary>
+    public Notification ToResolvedNotification(DateTimeOffset raisedAt, DateTimeOffset now) =>
+        new(
+            NotificationKind.Resolved,
+            $"[ReplicaKeeper RESOLVED] {Kind}",
+            string.Create(System.Globalization.CultureInfo.InvariantCulture, $"Resolved after {(now - raisedAt).TotalSeconds:0} s. The alert was: {Summary}"),
+            now);
 }
 
 /// <summary>Alert thresholds (config keys under <c>Notifications:Alerts</c>).</summary>
@@ -25,4 +34,7 @@ public sealed record AlertThresholds
 
     /// <summary>Archive lag in bytes above which an alert is raised (null: not checked).</summary>
     public long? MaxArchiveLagBytes { get; init; }
+
+    /// <summary>How long the source link may fail (reconnecting) before a SourceUnreachable alert.</summary>
+    public double MaxLinkDownSeconds { get; init; } = 60;
 }

@@ -10,7 +10,7 @@ public static class AlertRules
     {
         ArgumentNullException.ThrowIfNull(snapshot);
         ArgumentNullException.ThrowIfNull(thresholds);
-        return new[] { ArchiveLag(snapshot, thresholds), ArchiveStopped(snapshot), ArchiveGap(snapshot), ApplierStopped(snapshot), DrillFailed(snapshot) }
+        return new[] { ArchiveLag(snapshot, thresholds), ArchiveStopped(snapshot), ArchiveGap(snapshot), ApplierStopped(snapshot), DrillFailed(snapshot), SourceUnreachable(snapshot, thresholds) }
             .OfType<Alert>()
             .ToList();
     }
@@ -56,4 +56,19 @@ public static class AlertRules
         snapshot?.LastDrill is { Succeeded: false } drill
             ? new Alert(AlertKind.DrillFailed, $"the restore drill of {drill.FinishedAt.ToString("u", CultureInfo.InvariantCulture)} failed: {drill.Detail ?? "(no detail)"}")
             : null;
+
+    public static Alert? SourceUnreachable(StatusSnapshot snapshot, AlertThresholds thresholds)
+    {
+        ArgumentNullException.ThrowIfNull(snapshot);
+        ArgumentNullException.ThrowIfNull(thresholds);
+        if (snapshot.Archive is not { LinkDownSince: { } since } archive)
+        {
+            return null;
+        }
+
+        var seconds = (snapshot.TakenAt - since).TotalSeconds;
+        return seconds > thresholds.MaxLinkDownSeconds
+            ? new Alert(AlertKind.SourceUnreachable, string.Create(CultureInfo.InvariantCulture, $"the archiver has not reached the source for {seconds:0} s (threshold {thresholds.MaxLinkDownSeconds:0.#} s); durable up to {archive.DurableFile}:{archive.DurableOffset}"))
+            : null;
+    }
 }

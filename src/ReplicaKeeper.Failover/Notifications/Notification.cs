@@ -1,9 +1,10 @@
 namespace ReplicaKeeper.Failover.Notifications;
 
-/// <summary>Immediate alert or the daily report.</summary>
+/// <summary>Immediate alert, the end of an alert's incident, or the daily report.</summary>
 public enum NotificationKind
 {
     Alert,
+    Resolved,
     DailyReport,
 }
 

@@ -11,7 +11,34 @@ public sealed record StatusSnapshot(
     ApplierStatusView? Applier,
     DrillStatusView? LastDrill,
     SnapshotStatusView? LastSnapshot,
-    IReadOnlyList<string> Errors);
+    IReadOnlyList<string> Errors)
+{
+    /// <summary>The daemon process itself (null when the snapshot does not come from a daemon).</summary>
+    public DaemonStatusView? Daemon { get; init; }
+
+    /// <summary>Each hosted component (archiver, standby applier, retention, ...): up or down, errors, restarts, reconnects.</summary>
+    public IReadOnlyList<ComponentStatusView> Components { get; init; } = [];
+
+    /// <summary>The alerts that hold right now (one per kind; de-duplicated by the daemon).</summary>
+    public IReadOnlyList<string> ActiveAlerts { get; init; } = [];
+}
+
+/// <summary>The daemon process: when it started and whether the run before it ended without a clean shutdown.</summary>
+public sealed record DaemonStatusView(DateTimeOffset StartedAt, string Version, bool PreviousRunCrashed, long UncleanRestarts);
+
+/// <summary>
+/// One hosted component. <paramref name="Up"/> is false while it is failed and waiting to restart;
+/// <paramref name="Reconnects"/> counts successful reconnects of its source link, <paramref name="LinkFailures"/> failed attempts.
+/// </summary>
+public sealed record ComponentStatusView(
+    string Name,
+    bool Up,
+    DateTimeOffset? Since,
+    long Errors,
+    long Restarts,
+    long Reconnects,
+    long LinkFailures,
+    string? LastError);
 
 /// <summary>The archiver: durable end, how far behind the master, and any gaps found by verification.</summary>
 public sealed record ArchiveStatusView(
@@ -22,7 +49,11 @@ public sealed record ArchiveStatusView(
     double? LagSeconds,
     long? LagBytes,
     DateTimeOffset? UpdatedAt,
-    IReadOnlyList<string> Gaps);
+    IReadOnlyList<string> Gaps)
+{
+    /// <summary>Since when the source link has been failing (null: connected). Drives the SourceUnreachable alert.</summary>
+    public DateTimeOffset? LinkDownSince { get; init; }
+}
 
 /// <summary>The standby applier: whether it runs, what it applied, and its last error.</summary>
 public sealed record ApplierStatusView(
