@@ -175,3 +175,5 @@ public abstract class DrillTests<TStory>(TStory story) where TStory : DrillStory
 }
 
 public sealed class MariaDbDrillTests(MariaDbDrillStory story) : DrillTests<MariaDbDrillStory>(story), IClassFixture<MariaDbDrillStory>;
+
+public sealed class MySqlDrillTests(MySqlDrillStory story) : DrillTests<MySqlDrillStory>(story), IClassFixture<MySqlDrillStory>;
