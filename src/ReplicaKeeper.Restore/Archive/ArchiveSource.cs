@@ -28,6 +28,9 @@ public sealed class ArchiveSource
 
     public IReadOnlyList<ArchivedSegment> Segments { get; }
 
+    /// <summary>The key encrypted segments and snapshots are opened with (null: none configured).</summary>
+    public ArchiveKey? Key => _key;
+
     public static async ValueTask<ArchiveSource> OpenAsync(string directory, ArchiveKey? key, CancellationToken cancellationToken)
     {
         if (!Directory.Exists(directory))

@@ -9,6 +9,9 @@ namespace ReplicaKeeper.Restore.Tests.Clinic;
 /// <summary>The clinic story: find the bad DELETE, restore before it, restore without it, refuse broken archives.</summary>
 public abstract class ClinicRestoreTests<TStory>(TStory story) where TStory : ClinicStory
 {
+    /// <summary>The story's archive starts at a FLUSH, not at the master's first binlog; nothing before it matters.</summary>
+    protected static readonly RestoreOptions FromArchiveStart = new() { AllowArchiveWithoutBase = true };
+
     protected TStory Story { get; } = story;
 
     [Fact]
@@ -90,7 +93,7 @@ public abstract class ClinicRestoreTests<TStory>(TStory story) where TStory : Cl
 
         var source = await ArchiveSource.OpenAsync(copy.Path, null, default);
         var error = await Assert.ThrowsAsync<ArchiveGapException>(async () =>
-            await new PointInTimeRestore(source).PlanAsync(RestoreTarget.Latest, [], default));
+            await new PointInTimeRestore(source).PlanAsync(RestoreTarget.Latest, [], FromArchiveStart, default));
 
         Assert.Contains(names[1]!, error.Message, StringComparison.Ordinal);
         Assert.Contains(names[3]!, error.Message, StringComparison.Ordinal);
@@ -109,7 +112,7 @@ public abstract class ClinicRestoreTests<TStory>(TStory story) where TStory : Cl
 
         var source = await ArchiveSource.OpenAsync(copy.Path, null, default);
         var error = await Assert.ThrowsAsync<ArchiveGapException>(async () =>
-            await new PointInTimeRestore(source).PlanAsync(RestoreTarget.Latest, [], default));
+            await new PointInTimeRestore(source).PlanAsync(RestoreTarget.Latest, [], FromArchiveStart, default));
 
         Assert.Contains(names[1]!, error.Message, StringComparison.Ordinal);
     }
@@ -196,7 +199,7 @@ public abstract class ClinicRestoreTests<TStory>(TStory story) where TStory : Cl
         var connection = Story.Target.AdminConnectionString;
         await TargetInstance.ResetAsync(connection, default);
         var restore = new PointInTimeRestore(source);
-        var plan = await restore.PlanAsync(target, skip, default);
+        var plan = await restore.PlanAsync(target, skip, FromArchiveStart, default);
         return await restore.ReplayAsync(plan, connection, null, default);
     }
 }
