@@ -33,6 +33,9 @@ public sealed class EventApplier : IAsyncDisposable
     /// </summary>
     private const uint DdlMarkerDomain = 0x524B;
 
+    /// <summary>Events kept for re-applying the complete transactions of an open group (beyond it, the group is committed).</summary>
+    private const int MaxBufferedEvents = 5000;
+
     private readonly EventApplierOptions _options;
     private readonly Serilog.ILogger _log;
     private readonly MySqlConnection _connection;
@@ -40,9 +43,18 @@ public sealed class EventApplier : IAsyncDisposable
     private readonly Dictionary<TableName, TableApplier> _tables = [];
     private StandbyPosition _position;
     private StandbyPosition? _idempotentUntil;
+    private readonly List<ReplicationEvent> _groupEvents = [];
+    private StandbyPosition _committedPosition;
+    private StandbyPosition? _committedIdempotentUntil;
     private MySqlTransaction? _transaction;
+    private TableApplier? _pendingTable;
     private string? _gtid;
+    private string? _lastTransaction;
+    private bool _sourceOpen;
     private bool _skipping;
+    private int _grouped;
+    private int _currentStart;
+    private bool _bufferingCurrent = true;
     private string? _ddlAlreadyRun;
     private bool? _foreignKeyChecks;
     private long _transactions;
@@ -54,15 +66,21 @@ public sealed class EventApplier : IAsyncDisposable
         _connection = connection;
         _flavor = flavor;
         StartingPoint = applied;
-        _position = applied?.Position ?? options.StartPosition ?? new StandbyPosition(null, null, null);
-        _idempotentUntil = applied?.IdempotentUntil;
+        _position = _committedPosition = applied?.Position ?? options.StartPosition ?? new StandbyPosition(null, null, null);
+        _idempotentUntil = _committedIdempotentUntil = applied?.IdempotentUntil;
     }
 
     /// <summary>What the target's position table held for the channel when the applier opened (null: nothing).</summary>
     public AppliedPosition? StartingPoint { get; }
 
-    /// <summary>Everything committed on the target so far (the starting point, then each committed transaction).</summary>
+    /// <summary>
+    /// Everything applied so far: the starting point, then each complete source transaction (committed on the target,
+    /// or waiting in the open group commit until <see cref="FlushAsync"/> or the group is full).
+    /// </summary>
     public StandbyPosition Position => _position;
+
+    /// <summary>What the target has committed (what its <c>applied_position</c> row says).</summary>
+    public StandbyPosition CommittedPosition => _committedPosition;
 
     /// <summary>The target's flavour.</summary>
     public ServerFlavor Flavor => _flavor;
@@ -101,16 +119,22 @@ public sealed class EventApplier : IAsyncDisposable
     /// Commits whatever complete source transactions are still uncommitted on the target (a transaction still open
     /// in the input stays open). Afterwards <c>applied_position</c> is current.
     /// </summary>
-    public Task FlushAsync(CancellationToken ct)
+    public async Task FlushAsync(CancellationToken ct)
     {
-        ct.ThrowIfCancellationRequested();
-        return Task.CompletedTask;
+        if (!_sourceOpen)
+        {
+            await CommitGroupAsync(ct).ConfigureAwait(false);
+        }
     }
 
-    /// <summary>Rolls back a transaction left open (its source transaction never completed) and closes the connection.</summary>
+    /// <summary>
+    /// Rolls back what is not committed (a source transaction that never completed, and complete ones still waiting
+    /// in the group: call <see cref="FlushAsync"/> first to keep those) and closes the connection.
+    /// </summary>
     public async ValueTask DisposeAsync()
     {
         await RollbackAsync().ConfigureAwait(false);
+        await ClearTablesAsync().ConfigureAwait(false);
         await _connection.DisposeAsync().ConfigureAwait(false);
     }
 
@@ -158,16 +182,21 @@ public sealed class EventApplier : IAsyncDisposable
                 return;
             case ReplicationEventKind.TransactionAborted:
                 _skipping = false;
-                await RollbackAsync().ConfigureAwait(false);
+                await AbandonSourceTransactionAsync(ct).ConfigureAwait(false);
                 return;
         }
 
         if (item.Event is GtidEvent or MariaDbGtidEvent)
         {
+            if (_sourceOpen)
+            {
+                // the previous transaction never completed (its end will not come): drop it
+                await AbandonSourceTransactionAsync(ct).ConfigureAwait(false);
+            }
+
             _skipping = IsCovered(item.Event);
             if (_skipping)
             {
-                await RollbackAsync().ConfigureAwait(false);
                 _log.Debug("Skipping transaction {Gtid}: the target already has it", item.TransactionGtid);
             }
         }
@@ -178,7 +207,42 @@ public sealed class EventApplier : IAsyncDisposable
             return;
         }
 
+        if (_bufferingCurrent)
+        {
+            _groupEvents.Add(item);
+            if (_groupEvents.Count - _currentStart > MaxBufferedEvents)
+            {
+                // a large transaction: it will end the group; its own events are not kept for a replay
+                _groupEvents.RemoveRange(_currentStart, _groupEvents.Count - _currentStart);
+                _bufferingCurrent = false;
+            }
+        }
+
         await HandleEventAsync(item, item.Event, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The open source transaction will not complete (aborted by the source, rolled back, or cut off): undo its
+    /// changes. Complete transactions waiting in the same target transaction are rolled back with it and applied
+    /// again from the events kept for that, then committed, so none is lost and none is applied twice.
+    /// </summary>
+    private async Task AbandonSourceTransactionAsync(CancellationToken ct)
+    {
+        var completed = _groupEvents.GetRange(0, Math.Min(_currentStart, _groupEvents.Count));
+        var grouped = _grouped;
+        await RollbackAsync().ConfigureAwait(false);
+        if (grouped == 0)
+        {
+            return;
+        }
+
+        _log.Information("Re-applying {Count} complete transaction(s) rolled back with an abandoned one", grouped);
+        foreach (var item in completed)
+        {
+            await HandleEventAsync(item, item.Event, ct).ConfigureAwait(false);
+        }
+
+        await CommitGroupAsync(ct).ConfigureAwait(false);
     }
 
     private async Task HandleEventAsync(ReplicationEvent item, BinlogEvent binlogEvent, CancellationToken ct)
@@ -186,7 +250,6 @@ public sealed class EventApplier : IAsyncDisposable
         switch (binlogEvent)
         {
             case GtidEvent or MariaDbGtidEvent:
-                await RollbackAsync().ConfigureAwait(false);
                 _gtid = item.TransactionGtid;
                 break;
             case TransactionPayloadEvent payload:
@@ -202,15 +265,15 @@ public sealed class EventApplier : IAsyncDisposable
 
                 break;
             case QueryEvent query when query.IsBegin:
-                await BeginAsync(ct).ConfigureAwait(false);
+                await BeginSourceAsync(ct).ConfigureAwait(false);
                 break;
             case QueryEvent query when query.IsCommit:
                 await CommitAsync(item, ct).ConfigureAwait(false);
                 break;
             case QueryEvent query when query.IsRollback:
-                await RollbackAsync().ConfigureAwait(false);
+                await AbandonSourceTransactionAsync(ct).ConfigureAwait(false);
                 break;
-            case QueryEvent query when _transaction is null:
+            case QueryEvent query when !_sourceOpen:
                 await ApplyDdlAsync(item, query, ct).ConfigureAwait(false);
                 break;
             case QueryEvent query:
@@ -229,8 +292,22 @@ public sealed class EventApplier : IAsyncDisposable
     private async Task BeginAsync(CancellationToken ct) =>
         _transaction ??= await _connection.BeginTransactionAsync(ct).ConfigureAwait(false);
 
+    private async Task BeginSourceAsync(CancellationToken ct)
+    {
+        await BeginAsync(ct).ConfigureAwait(false);
+        _sourceOpen = true;
+    }
+
+    /// <summary>Rolls the target back to its last commit: the open target transaction, queued rows, the group.</summary>
     private async Task RollbackAsync()
     {
+        _pendingTable?.Discard();
+        _pendingTable = null;
+        _sourceOpen = false;
+        _grouped = 0;
+        _position = _committedPosition;
+        _idempotentUntil = _committedIdempotentUntil;
+        ResetGroupEvents();
         if (_transaction is null)
         {
             return;
@@ -261,10 +338,11 @@ public sealed class EventApplier : IAsyncDisposable
             return;
         }
 
-        await BeginAsync(ct).ConfigureAwait(false);
+        await BeginSourceAsync(ct).ConfigureAwait(false);
         var foreignKeyChecks = (rows.Flags & RowsEvent.NoForeignKeyChecksFlag) == 0;
         if (_foreignKeyChecks != foreignKeyChecks)
         {
+            await FlushRowsAsync(ct).ConfigureAwait(false);
             await _connection.ExecuteAsync($"SET SESSION foreign_key_checks = {(foreignKeyChecks ? 1 : 0)}", ct, _transaction).ConfigureAwait(false);
             _foreignKeyChecks = foreignKeyChecks;
         }
@@ -276,25 +354,95 @@ public sealed class EventApplier : IAsyncDisposable
             _tables[table] = applier = new TableApplier(info, _flavor);
         }
 
+        if (_pendingTable is not null && _pendingTable != applier)
+        {
+            await FlushRowsAsync(ct).ConfigureAwait(false);
+        }
+
         var policy = InSeedingWindow ? ConflictPolicy.Overwrite : _options.OnConflict;
-        await applier.ApplyAsync(rows, _connection, _transaction!, _gtid, policy, ct).ConfigureAwait(false);
+        await applier.AddAsync(rows, _connection, _transaction!, _gtid, policy, ct).ConfigureAwait(false);
+        _pendingTable = applier;
+    }
+
+    /// <summary>Writes the rows queued for batching (before anything else runs in the transaction).</summary>
+    private async Task FlushRowsAsync(CancellationToken ct)
+    {
+        if (_pendingTable is { } table)
+        {
+            _pendingTable = null;
+            await table.FlushAsync(_connection, _transaction!, ct).ConfigureAwait(false);
+        }
     }
 
     private async Task ExecuteInTransactionAsync(QueryEvent query, CancellationToken ct)
     {
+        await BeginSourceAsync(ct).ConfigureAwait(false);
+        await FlushRowsAsync(ct).ConfigureAwait(false);
         await UseSchemaAsync(query.Schema, ct).ConfigureAwait(false);
         await _connection.ExecuteAsync(query.Query, ct, _transaction).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// The source transaction is complete: it joins the group commit, which is committed (with the position row) when
+    /// full, when a large transaction ends it, or at <see cref="FlushAsync"/>.
+    /// </summary>
     private async Task CommitAsync(ReplicationEvent item, CancellationToken ct)
     {
         await BeginAsync(ct).ConfigureAwait(false);
-        var position = Next(item);
-        await PositionStore.WriteAsync(_connection, _transaction, Record(position, null, null), ct).ConfigureAwait(false);
-        await _transaction!.CommitAsync(ct).ConfigureAwait(false);
+        await FlushRowsAsync(ct).ConfigureAwait(false);
+        _sourceOpen = false;
+        Advance(Next(item));
+        _grouped++;
+        if (_grouped >= Math.Max(1, _options.MaxTransactionsPerCommit) || !_bufferingCurrent || _groupEvents.Count >= MaxBufferedEvents)
+        {
+            await CommitGroupAsync(ct).ConfigureAwait(false);
+        }
+        else
+        {
+            _currentStart = _groupEvents.Count;
+        }
+    }
+
+    /// <summary>Commits the complete source transactions of the open target transaction together with their position.</summary>
+    private async Task CommitGroupAsync(CancellationToken ct)
+    {
+        if (_transaction is null || _grouped == 0)
+        {
+            return;
+        }
+
+        await FlushRowsAsync(ct).ConfigureAwait(false);
+        await PositionStore.WriteAsync(_connection, _transaction, Record(_position, null, null), ct).ConfigureAwait(false);
+        await _transaction.CommitAsync(ct).ConfigureAwait(false);
         await _transaction.DisposeAsync().ConfigureAwait(false);
         _transaction = null;
-        Advance(position);
+        Committed(_grouped);
+    }
+
+    private void Committed(int transactions)
+    {
+        Interlocked.Add(ref _transactions, transactions);
+        _grouped = 0;
+        _committedPosition = _position;
+        _committedIdempotentUntil = _idempotentUntil;
+        ResetGroupEvents();
+    }
+
+    private void ResetGroupEvents()
+    {
+        _groupEvents.Clear();
+        _currentStart = 0;
+        _bufferingCurrent = true;
+    }
+
+    private async Task ClearTablesAsync()
+    {
+        foreach (var table in _tables.Values)
+        {
+            await table.DisposeAsync().ConfigureAwait(false);
+        }
+
+        _tables.Clear();
     }
 
     private StandbyPosition Next(ReplicationEvent item) =>
@@ -308,16 +456,17 @@ public sealed class EventApplier : IAsyncDisposable
             _idempotentUntil = null;
         }
 
+        _lastTransaction = _gtid ?? position.File?.ToString();
         _gtid = null;
-        Interlocked.Increment(ref _transactions);
     }
 
     private AppliedPosition Record(StandbyPosition position, string? pendingDdl, string? marker) =>
-        new(_options.Channel, position, _gtid ?? position.File?.ToString(), _idempotentUntil is not null && !position.Covers(_idempotentUntil) ? _idempotentUntil : null, pendingDdl, marker, DateTime.UtcNow);
+        new(_options.Channel, position, _lastTransaction ?? position.File?.ToString(), _idempotentUntil is not null && !position.Covers(_idempotentUntil) ? _idempotentUntil : null, pendingDdl, marker, DateTime.UtcNow);
 
     /// <summary>A statement outside a transaction: DDL (or account management). Recorded so it never runs twice.</summary>
     private async Task ApplyDdlAsync(ReplicationEvent item, QueryEvent query, CancellationToken ct)
     {
+        await CommitGroupAsync(ct).ConfigureAwait(false);
         var position = Next(item);
         var transactionId = _gtid ?? item.File + ":" + (item.Offset ?? 0).ToString(CultureInfo.InvariantCulture);
         var skip = TableName.IsExcludedSchema(query.Schema) && query.Schema == TableName.PositionSchemaName
@@ -333,18 +482,19 @@ public sealed class EventApplier : IAsyncDisposable
         }
 
         _ddlAlreadyRun = null;
-        _tables.Clear();
+        await ClearTablesAsync().ConfigureAwait(false);
         await BeginAsync(ct).ConfigureAwait(false);
         if (!skip)
         {
             await PositionStore.RecordDdlAsync(_connection, _transaction, _options.Channel, transactionId, query.Schema.Length == 0 ? null : query.Schema, query.Query, ct).ConfigureAwait(false);
         }
 
+        Advance(position);
         await PositionStore.WriteAsync(_connection, _transaction, Record(position, null, null), ct).ConfigureAwait(false);
         await _transaction!.CommitAsync(ct).ConfigureAwait(false);
         await _transaction.DisposeAsync().ConfigureAwait(false);
         _transaction = null;
-        Advance(position);
+        Committed(1);
     }
 
     private async Task RunDdlAsync(QueryEvent query, string transactionId, CancellationToken ct)

@@ -1,3 +1,4 @@
+using System.Threading.Channels;
 using MySqlConnector;
 using Polly;
 using Polly.Retry;
@@ -17,6 +18,9 @@ namespace ReplicaKeeper.Standby.Apply;
 /// </summary>
 public sealed class StandbyApplier(StandbyOptions options)
 {
+    /// <summary>Events read ahead of the applier.</summary>
+    private const int ReadAhead = 4096;
+
     private readonly StandbyOptions _options = options ?? throw new ArgumentNullException(nameof(options));
     private readonly Serilog.ILogger _log = options.Logger;
     private long _earlierSessions;
@@ -56,6 +60,7 @@ public sealed class StandbyApplier(StandbyOptions options)
             Channel = _options.Channel,
             OnConflict = _options.OnConflict,
             StartPosition = _options.StartPosition,
+            MaxTransactionsPerCommit = _options.MaxTransactionsPerCommit,
             Logger = _log,
         };
         var applier = await EventApplier.OpenAsync(target, ct).ConfigureAwait(false);
@@ -91,12 +96,57 @@ public sealed class StandbyApplier(StandbyOptions options)
 
         var client = new ReplicaClient(replication);
         _log.Information("Standby channel {Channel} starting at {Position}", _options.Channel, start);
-        await foreach (var item in client.OpenStream(ToCheckpoint(start, applier.Flavor)).WithCancellation(ct).ConfigureAwait(false))
+
+        // the stream is read ahead into a bounded queue; whenever the applier has drained it, the group commit is
+        // committed, so a quiet source never leaves applied transactions uncommitted
+        var queue = Channel.CreateBounded<ReplicationEvent>(new BoundedChannelOptions(ReadAhead) { SingleReader = true, SingleWriter = true });
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var reader = ReadStreamAsync(client.OpenStream(ToCheckpoint(start, applier.Flavor)), queue.Writer, stop.Token);
+        try
         {
-            await applier.HandleAsync(item, ct).ConfigureAwait(false);
+            while (await queue.Reader.WaitToReadAsync(ct).ConfigureAwait(false))
+            {
+                while (queue.Reader.TryRead(out var item))
+                {
+                    await applier.HandleAsync(item, ct).ConfigureAwait(false);
+                }
+
+                await applier.FlushAsync(ct).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            await stop.CancelAsync().ConfigureAwait(false);
+            try
+            {
+                await reader.ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (stop.IsCancellationRequested)
+            {
+                // stopped because the applier stopped
+            }
         }
 
+        await reader.ConfigureAwait(false); // the stream's own failure, if it ended with one
         await applier.FlushAsync(ct).ConfigureAwait(false);
+    }
+
+    private static async Task ReadStreamAsync(IAsyncEnumerable<ReplicationEvent> stream, ChannelWriter<ReplicationEvent> writer, CancellationToken ct)
+    {
+        try
+        {
+            await foreach (var item in stream.WithCancellation(ct).ConfigureAwait(false))
+            {
+                await writer.WriteAsync(item, ct).ConfigureAwait(false);
+            }
+
+            writer.Complete();
+        }
+        catch (Exception e)
+        {
+            writer.Complete(e);
+            throw;
+        }
     }
 
     private static ReplicationCheckpoint ToCheckpoint(StandbyPosition position, ServerFlavor flavor)

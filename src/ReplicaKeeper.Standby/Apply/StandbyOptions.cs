@@ -30,6 +30,9 @@ public sealed record StandbyOptions
     /// <summary>How long to keep retrying when the standby is down or restarting.</summary>
     public TimeSpan StandbyRetryTimeout { get; init; } = TimeSpan.FromMinutes(5);
 
+    /// <summary>Group commit size (see <see cref="EventApplierOptions.MaxTransactionsPerCommit"/>); 1 commits each source transaction on its own.</summary>
+    public int MaxTransactionsPerCommit { get; init; } = 100;
+
     public Serilog.ILogger Logger { get; init; } = Serilog.Core.Logger.None;
 
     public void Validate()

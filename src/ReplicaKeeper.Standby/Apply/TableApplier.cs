@@ -9,15 +9,31 @@ using ReplicaKeeper.Standby.Sql;
 namespace ReplicaKeeper.Standby.Apply;
 
 /// <summary>
-/// Applies the rows events of one table to the standby: batched multi-row INSERT (REPLACE when overwriting), UPDATE
-/// and DELETE located by the standby table's primary key, else a NOT NULL unique key, else the whole before image
-/// (NULL-safe <c>&lt;=&gt;</c>, LIMIT 1). Values are parameters (<see cref="RowValues"/>). Built for one table
-/// definition; rebuilt after DDL.
+/// Applies the row changes of one table to the target, in source order. Consecutive rows events of the same kind,
+/// row-image shape and source transaction are queued (<see cref="AddAsync"/>) and written together
+/// (<see cref="FlushAsync"/>): one multi-row INSERT (REPLACE when overwriting), one <c>DELETE ... WHERE key IN (...)</c>
+/// for a one-column key, otherwise one prepared statement per row (UPDATE, DELETE, single-row INSERT), prepared once per
+/// shape and reused. Rows are located by the target table's primary key, else a NOT NULL unique key, else the whole
+/// before image (NULL-safe <c>&lt;=&gt;</c>, LIMIT 1). Values are parameters (<see cref="RowValues"/>). Built for one
+/// table definition; rebuilt after DDL.
 /// </summary>
-internal sealed class TableApplier
+internal sealed class TableApplier : IAsyncDisposable
 {
+    /// <summary>Rows per statement (a statement may have at most 65 535 placeholders).</summary>
+    private const int MaxBatchRows = 1000;
+    private const int MaxPlaceholders = 60000;
+
     private readonly TableInfo _table;
     private readonly ServerFlavor _flavor;
+    private readonly Dictionary<string, MySqlCommand> _prepared = new(StringComparer.Ordinal);
+    private readonly List<object[]> _before = [];
+    private readonly List<object[]> _after = [];
+    private TableMapEvent? _mappedMap;
+    private MappedColumn[] _mapped = [];
+    private RowsEventKind _kind;
+    private string? _gtid;
+    private ConflictPolicy _policy;
+    private byte[] _shape = [];
 
     public TableApplier(TableInfo table, ServerFlavor flavor)
     {
@@ -27,50 +43,148 @@ internal sealed class TableApplier
 
     public TableInfo Table => _table;
 
-    public async Task ApplyAsync(RowsEvent rows, MySqlConnection connection, MySqlTransaction transaction, string? gtid, ConflictPolicy policy, CancellationToken ct)
+    /// <summary>Rows queued and not yet written.</summary>
+    public int PendingRows => Math.Max(_before.Count, _after.Count);
+
+    /// <summary>Queues the event's rows; writes what was queued first when this event cannot join it.</summary>
+    public async Task AddAsync(RowsEvent rows, MySqlConnection connection, MySqlTransaction transaction, string? gtid, ConflictPolicy policy, CancellationToken ct)
     {
         var columns = MapColumns(rows.Table);
-        var changes = new List<(object[]? Before, object[]? After)>();
+        var kind = rows.Kind == RowsEventKind.PartialUpdate ? RowsEventKind.Update : rows.Kind;
+        var shape = Shape(rows);
+        if (PendingRows > 0 && (kind != _kind || gtid != _gtid || policy != _policy || !ReferenceEquals(columns, _mapped) || !shape.AsSpan().SequenceEqual(_shape)))
+        {
+            await FlushAsync(connection, transaction, ct).ConfigureAwait(false);
+        }
+
+        _kind = kind;
+        _gtid = gtid;
+        _policy = policy;
+        _mapped = columns;
+        _shape = shape;
         var change = new RowChange();
         var reader = rows.GetRows();
         while (reader.Read(change))
         {
-            changes.Add((change.HasBefore ? Values(change.Before, columns) : null, change.HasAfter ? Values(change.After, columns) : null));
-        }
+            if (change.HasBefore)
+            {
+                _before.Add(Values(change.Before, columns));
+            }
 
-        switch (rows.Kind)
-        {
-            case RowsEventKind.Write:
-                await InsertAsync(changes.Select(c => c.After!).ToList(), columns, connection, transaction, gtid, policy, ct).ConfigureAwait(false);
-                break;
-            case RowsEventKind.Delete:
-                await DeleteAsync(changes.Select(c => c.Before!).ToList(), columns, connection, transaction, gtid, policy, ct).ConfigureAwait(false);
-                break;
-            default:
-                foreach (var (before, after) in changes)
-                {
-                    await UpdateAsync(before!, after!, columns, connection, transaction, gtid, policy, ct).ConfigureAwait(false);
-                }
+            if (change.HasAfter)
+            {
+                _after.Add(Values(change.After, columns));
+            }
 
-                break;
+            if (PendingRows >= MaxBatchRows)
+            {
+                await FlushAsync(connection, transaction, ct).ConfigureAwait(false);
+            }
         }
     }
 
-    /// <summary>Binlog column index → standby column, for the columns present in the event and written by us.</summary>
+    /// <summary>Writes the queued rows.</summary>
+    public async Task FlushAsync(MySqlConnection connection, MySqlTransaction transaction, CancellationToken ct)
+    {
+        if (PendingRows == 0)
+        {
+            return;
+        }
+
+        try
+        {
+            switch (_kind)
+            {
+                case RowsEventKind.Write:
+                    await InsertAsync(_after, connection, transaction, _policy, ct).ConfigureAwait(false);
+                    break;
+                case RowsEventKind.Delete:
+                    await DeleteAsync(connection, transaction, ct).ConfigureAwait(false);
+                    break;
+                default:
+                    for (var i = 0; i < _before.Count; i++)
+                    {
+                        await UpdateAsync(_before[i], _after[i], connection, transaction, ct).ConfigureAwait(false);
+                    }
+
+                    break;
+            }
+        }
+        finally
+        {
+            Discard();
+        }
+    }
+
+    /// <summary>Forgets the queued rows (their transaction is rolled back).</summary>
+    public void Discard()
+    {
+        _before.Clear();
+        _after.Clear();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var command in _prepared.Values)
+        {
+            await command.DisposeAsync().ConfigureAwait(false);
+        }
+
+        _prepared.Clear();
+    }
+
+    /// <summary>Which columns the event's images carry: rows with the same shape make the same statement.</summary>
+    private static byte[] Shape(RowsEvent rows)
+    {
+        var before = rows.ColumnsPresent.Span;
+        var after = rows.ColumnsPresentAfter.Span;
+        var shape = new byte[before.Length + after.Length];
+        before.CopyTo(shape);
+        after.CopyTo(shape.AsSpan(before.Length));
+        return shape;
+    }
+
+    /// <summary>Binlog column index → target column, for the columns present in the event and written by us.</summary>
     private MappedColumn[] MapColumns(TableMapEvent map)
     {
+        if (_mappedMap is { } previous && (ReferenceEquals(previous, map) || SameColumns(previous, map)))
+        {
+            _mappedMap = map;
+            return _mapped;
+        }
+
         var mapped = new List<MappedColumn>();
         for (var i = 0; i < map.ColumnCount; i++)
         {
             var definition = map.Columns[i];
             var name = definition.Name ?? (i < _table.Columns.Count ? _table.Columns[i].Name : null)
-                ?? throw new StandbyApplyException($"Table {_table.Name} has {_table.Columns.Count} columns on the standby but the source's change has {map.ColumnCount}.");
+                ?? throw new StandbyApplyException($"Table {_table.Name} has {_table.Columns.Count} columns on the target but the source's change has {map.ColumnCount}.");
             var column = _table.Columns.FirstOrDefault(c => string.Equals(c.Name, name, StringComparison.OrdinalIgnoreCase))
-                ?? throw new StandbyApplyException($"Column {name} of {_table.Name} is missing on the standby (the table definitions differ).");
+                ?? throw new StandbyApplyException($"Column {name} of {_table.Name} is missing on the target (the table definitions differ).");
             mapped.Add(new MappedColumn(i, column));
         }
 
-        return [.. mapped];
+        _mappedMap = map;
+        _mapped = [.. mapped];
+        return _mapped;
+    }
+
+    private static bool SameColumns(TableMapEvent a, TableMapEvent b)
+    {
+        if (a.ColumnCount != b.ColumnCount)
+        {
+            return false;
+        }
+
+        for (var i = 0; i < a.ColumnCount; i++)
+        {
+            if (!string.Equals(a.Columns[i].Name, b.Columns[i].Name, StringComparison.Ordinal))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     private static object[] Values(RowImage image, MappedColumn[] columns)
@@ -84,111 +198,183 @@ internal sealed class TableApplier
         return values;
     }
 
-    private async Task InsertAsync(List<object[]> rows, MappedColumn[] columns, MySqlConnection connection, MySqlTransaction transaction, string? gtid, ConflictPolicy policy, CancellationToken ct)
+    private async Task InsertAsync(List<object[]> rows, MySqlConnection connection, MySqlTransaction transaction, ConflictPolicy policy, CancellationToken ct)
     {
-        if (rows.Count == 0)
-        {
-            return;
-        }
-
+        var columns = _mapped;
         var written = Enumerable.Range(0, columns.Length).Where(i => !columns[i].Column.IsGenerated && rows[0][i] is not Absent).ToArray();
         var verb = policy switch { ConflictPolicy.Overwrite => "REPLACE", ConflictPolicy.Skip => "INSERT IGNORE", _ => "INSERT" };
-        await using var command = new MySqlCommand { Connection = connection, Transaction = transaction };
-        var sql = new StringBuilder(verb).Append(" INTO ").Append(_table.Name.Quoted).Append(" (")
-            .Append(SqlText.QuoteList(written.Select(i => columns[i].Column.Name))).Append(") VALUES ");
-        for (var r = 0; r < rows.Count; r++)
+        var head = new StringBuilder(verb).Append(" INTO ").Append(_table.Name.Quoted).Append(" (")
+            .Append(SqlText.QuoteList(written.Select(i => columns[i].Column.Name))).Append(") VALUES ").ToString();
+        var perStatement = Math.Max(1, Math.Min(MaxBatchRows, MaxPlaceholders / Math.Max(1, written.Length)));
+        for (var first = 0; first < rows.Count; first += perStatement)
         {
-            sql.Append(r == 0 ? "(" : ", (");
-            for (var w = 0; w < written.Length; w++)
+            var count = Math.Min(perStatement, rows.Count - first);
+            try
             {
-                sql.Append(w == 0 ? "" : ", ").Append(Parameter(command, rows[r][written[w]]));
+                if (count == 1)
+                {
+                    var command = await PreparedAsync("I " + verb + Signature(written), connection, transaction, ct, () => head + Tuple(0, written.Length), written.Length).ConfigureAwait(false);
+                    for (var w = 0; w < written.Length; w++)
+                    {
+                        command.Parameters[w].Value = rows[first][written[w]];
+                    }
+
+                    await command.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+                    continue;
+                }
+
+                await using var batch = new MySqlCommand { Connection = connection, Transaction = transaction };
+                var sql = new StringBuilder(head);
+                for (var r = 0; r < count; r++)
+                {
+                    sql.Append(r == 0 ? "" : ", ").Append(Tuple(batch.Parameters.Count, written.Length));
+                    foreach (var w in written)
+                    {
+                        batch.Parameters.Add(new MySqlParameter { Value = rows[first + r][w] });
+                    }
+                }
+
+                batch.CommandText = sql.ToString();
+                NameParameters(batch);
+                await batch.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
             }
-
-            sql.Append(')');
-        }
-
-        command.CommandText = sql.ToString();
-        try
-        {
-            await command.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
-        }
-        catch (MySqlException e) when (e.ErrorCode == MySqlErrorCode.DuplicateKeyEntry)
-        {
-            throw new StandbyConflictException(gtid, _table.Name.ToString(), DescribeKeys(rows, columns), $"INSERT found an existing row: {e.Message}", e);
+            catch (MySqlException e) when (e.ErrorCode == MySqlErrorCode.DuplicateKeyEntry)
+            {
+                throw new StandbyConflictException(_gtid, _table.Name.ToString(), DescribeKeys(rows.GetRange(first, count)), $"INSERT found an existing row: {e.Message}", e);
+            }
         }
     }
 
-    private async Task UpdateAsync(object[] before, object[] after, MappedColumn[] columns, MySqlConnection connection, MySqlTransaction transaction, string? gtid, ConflictPolicy policy, CancellationToken ct)
+    private static string Tuple(int firstParameter, int count)
     {
-        await using var command = new MySqlCommand { Connection = connection, Transaction = transaction };
-        var sql = new StringBuilder("UPDATE ").Append(_table.Name.Quoted).Append(" SET ");
-        var first = true;
-        for (var i = 0; i < columns.Length; i++)
+        var builder = new StringBuilder("(");
+        for (var i = 0; i < count; i++)
         {
-            if (columns[i].Column.IsGenerated || after[i] is Absent)
-            {
-                continue;
-            }
-
-            sql.Append(first ? "" : ", ").Append(SqlText.Quote(columns[i].Column.Name)).Append(" = ").Append(Parameter(command, after[i]));
-            first = false;
+            builder.Append(i == 0 ? "@p" : ", @p").Append((firstParameter + i).ToString(CultureInfo.InvariantCulture));
         }
 
-        sql.Append(" WHERE ").Append(Locator(command, before, columns)).Append(" LIMIT 1");
-        command.CommandText = sql.ToString();
+        return builder.Append(')').ToString();
+    }
+
+    private static void NameParameters(MySqlCommand command)
+    {
+        for (var i = 0; i < command.Parameters.Count; i++)
+        {
+            command.Parameters[i].ParameterName = "@p" + i.ToString(CultureInfo.InvariantCulture);
+        }
+    }
+
+    private async Task UpdateAsync(object[] before, object[] after, MySqlConnection connection, MySqlTransaction transaction, CancellationToken ct)
+    {
+        var columns = _mapped;
+        var set = Enumerable.Range(0, columns.Length).Where(i => !columns[i].Column.IsGenerated && after[i] is not Absent).ToArray();
+        var where = LocatorColumns(before);
+        var command = await PreparedAsync("U" + Signature(set) + Signature(where), connection, transaction, ct, () =>
+        {
+            var sql = new StringBuilder("UPDATE ").Append(_table.Name.Quoted).Append(" SET ");
+            for (var s = 0; s < set.Length; s++)
+            {
+                sql.Append(s == 0 ? "" : ", ").Append(SqlText.Quote(columns[set[s]].Column.Name)).Append(" = @p").Append(s.ToString(CultureInfo.InvariantCulture));
+            }
+
+            return sql.Append(" WHERE ").Append(Locator(where, set.Length)).Append(" LIMIT 1").ToString();
+        }, set.Length + where.Length).ConfigureAwait(false);
+        for (var s = 0; s < set.Length; s++)
+        {
+            command.Parameters[s].Value = after[set[s]];
+        }
+
+        for (var w = 0; w < where.Length; w++)
+        {
+            command.Parameters[set.Length + w].Value = before[where[w]];
+        }
+
         var matched = await command.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
         if (matched == 0)
         {
-            switch (policy)
+            switch (_policy)
             {
                 case ConflictPolicy.Stop:
-                    throw new StandbyConflictException(gtid, _table.Name.ToString(), DescribeKey(before, columns), "UPDATE found no row to update");
+                    throw new StandbyConflictException(_gtid, _table.Name.ToString(), DescribeKey(before), "UPDATE found no row to update");
                 case ConflictPolicy.Overwrite:
-                    await InsertAsync([after], columns, connection, transaction, gtid, ConflictPolicy.Overwrite, ct).ConfigureAwait(false);
+                    await InsertAsync([after], connection, transaction, ConflictPolicy.Overwrite, ct).ConfigureAwait(false);
                     break;
             }
         }
     }
 
-    private async Task DeleteAsync(List<object[]> rows, MappedColumn[] columns, MySqlConnection connection, MySqlTransaction transaction, string? gtid, ConflictPolicy policy, CancellationToken ct)
+    private async Task DeleteAsync(MySqlConnection connection, MySqlTransaction transaction, CancellationToken ct)
     {
+        var rows = _before;
         var key = _table.RowKey;
-        if (key.Count == 1 && rows.Count > 1)
+        var columns = _mapped;
+        var keyIndex = key.Count == 1 ? Array.FindIndex(columns, c => string.Equals(c.Column.Name, key[0], StringComparison.OrdinalIgnoreCase)) : -1;
+        if (rows.Count > 1 && keyIndex >= 0 && rows.All(r => r[keyIndex] is not Absent))
         {
-            var keyIndex = Array.FindIndex(columns, c => string.Equals(c.Column.Name, key[0], StringComparison.OrdinalIgnoreCase));
-            if (keyIndex >= 0 && rows.All(r => r[keyIndex] is not Absent))
+            // one statement per batch; a key deleted twice in a row leaves the count short, which is the conflict it is
+            for (var first = 0; first < rows.Count; first += MaxBatchRows)
             {
+                var count = Math.Min(MaxBatchRows, rows.Count - first);
                 await using var batch = new MySqlCommand { Connection = connection, Transaction = transaction };
-                var values = string.Join(", ", rows.Select(r => Parameter(batch, r[keyIndex])));
-                batch.CommandText = $"DELETE FROM {_table.Name.Quoted} WHERE {SqlText.Quote(key[0])} IN ({values})";
+                var values = string.Join(", ", rows.GetRange(first, count).Select(r => Parameter(batch, r[keyIndex])));
+                batch.CommandText = $"DELETE FROM {_table.Name.Quoted} WHERE {SqlText.Quote(columns[keyIndex].Column.Name)} IN ({values})";
                 var deleted = await batch.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
-                if (deleted != rows.Count && policy == ConflictPolicy.Stop)
+                if (deleted != count && _policy == ConflictPolicy.Stop)
                 {
-                    throw new StandbyConflictException(gtid, _table.Name.ToString(), DescribeKeys(rows, columns),
-                        $"DELETE found {deleted} of {rows.Count} rows");
+                    throw new StandbyConflictException(_gtid, _table.Name.ToString(), DescribeKeys(rows.GetRange(first, count)), $"DELETE found {deleted} of {count} rows");
                 }
-
-                return;
             }
+
+            return;
         }
 
         foreach (var row in rows)
         {
-            await using var command = new MySqlCommand { Connection = connection, Transaction = transaction };
-            command.CommandText = $"DELETE FROM {_table.Name.Quoted} WHERE {Locator(command, row, columns)} LIMIT 1";
-            var deleted = await command.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
-            if (deleted == 0 && policy == ConflictPolicy.Stop)
+            var where = LocatorColumns(row);
+            var command = await PreparedAsync("D" + Signature(where), connection, transaction, ct, () => $"DELETE FROM {_table.Name.Quoted} WHERE {Locator(where, 0)} LIMIT 1", where.Length).ConfigureAwait(false);
+            for (var w = 0; w < where.Length; w++)
             {
-                throw new StandbyConflictException(gtid, _table.Name.ToString(), DescribeKey(row, columns), "DELETE found no row to delete");
+                command.Parameters[w].Value = row[where[w]];
+            }
+
+            var deleted = await command.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+            if (deleted == 0 && _policy == ConflictPolicy.Stop)
+            {
+                throw new StandbyConflictException(_gtid, _table.Name.ToString(), DescribeKey(row), "DELETE found no row to delete");
             }
         }
     }
 
-    /// <summary>WHERE condition that finds the row: its key columns, else every column of the before image.</summary>
-    private string Locator(MySqlCommand command, object[] before, MappedColumn[] columns)
+    private static string Signature(int[] columns) => "(" + string.Join(',', columns) + ")";
+
+    /// <summary>
+    /// The statement for this operation and row shape (<paramref name="key"/>: the operation and the columns it sets
+    /// and compares), prepared on first use and reused; its placeholders are @p0..@pN-1, values set by the caller.
+    /// </summary>
+    private async Task<MySqlCommand> PreparedAsync(string key, MySqlConnection connection, MySqlTransaction transaction, CancellationToken ct, Func<string> sql, int parameters)
+    {
+        if (!_prepared.TryGetValue(key, out var command))
+        {
+            command = new MySqlCommand(sql(), connection, transaction);
+            for (var i = 0; i < parameters; i++)
+            {
+                command.Parameters.Add(new MySqlParameter("@p" + i.ToString(CultureInfo.InvariantCulture), DBNull.Value));
+            }
+
+            await command.PrepareAsync(ct).ConfigureAwait(false);
+            _prepared[key] = command;
+        }
+
+        command.Transaction = transaction;
+        return command;
+    }
+
+    /// <summary>The columns (indexes into the row) of the WHERE condition that finds the row: its key, else every column of the before image.</summary>
+    private int[] LocatorColumns(object[] before)
     {
         var key = _table.RowKey;
-        var parts = new List<string>();
+        var columns = _mapped;
+        var parts = new List<int>();
         for (var i = 0; i < columns.Length; i++)
         {
             var column = columns[i].Column;
@@ -198,13 +384,25 @@ internal sealed class TableApplier
                 continue;
             }
 
-            var placeholder = Parameter(command, before[i]);
-            parts.Add($"{SqlText.Quote(column.Name)} <=> {Typed(column, placeholder)}");
+            parts.Add(i);
         }
 
         if (parts.Count == 0)
         {
             throw new StandbyApplyException($"Table {_table.Name}: the source's before image has none of the columns needed to find the row.");
+        }
+
+        return [.. parts];
+    }
+
+    private string Locator(int[] where, int firstParameter)
+    {
+        var parts = new List<string>(where.Length);
+        for (var w = 0; w < where.Length; w++)
+        {
+            var column = _mapped[where[w]].Column;
+            var placeholder = "@p" + (firstParameter + w).ToString(CultureInfo.InvariantCulture);
+            parts.Add($"{SqlText.Quote(column.Name)} <=> {Typed(column, placeholder)}");
         }
 
         return string.Join(" AND ", parts);
@@ -233,9 +431,10 @@ internal sealed class TableApplier
         return name;
     }
 
-    private string DescribeKey(object[] row, MappedColumn[] columns)
+    private string DescribeKey(object[] row)
     {
         var key = _table.RowKey;
+        var columns = _mapped;
         var names = new List<string>();
         var values = new List<object?>();
         for (var i = 0; i < columns.Length; i++)
@@ -250,9 +449,9 @@ internal sealed class TableApplier
         return ValueSql.DisplayKey(names, values);
     }
 
-    private string DescribeKeys(List<object[]> rows, MappedColumn[] columns)
+    private string DescribeKeys(List<object[]> rows)
     {
-        var shown = rows.Take(5).Select(r => DescribeKey(r, columns));
+        var shown = rows.Take(5).Select(DescribeKey);
         return string.Join("; ", shown) + (rows.Count > 5 ? $"; ... {rows.Count} rows" : "");
     }
 
