@@ -23,6 +23,7 @@ public static class Program
         root.Subcommands.Add(ArchiveCommand.Create());
         root.Subcommands.Add(FindCommand.Create());
         root.Subcommands.Add(RestoreCommand.Create());
+        root.Subcommands.Add(SnapshotCommand.Create());
         root.Subcommands.Add(FlashbackCommand.Create());
         root.Subcommands.Add(PromoteCommand.Create());
         root.Subcommands.Add(StatusCommand.Create());

@@ -4,10 +4,16 @@ using MySqlConnector;
 using ReplicaKeeper.Archive.Storage;
 using ReplicaKeeper.Restore.Archive;
 using ReplicaKeeper.Restore.Replay;
+using ReplicaKeeper.Restore.Snapshots;
+using Spectre.Console;
 
 namespace ReplicaKeeper.Cli.Commands;
 
-/// <summary><c>replicakeeper restore</c>: point-in-time restore of the archive into a target instance.</summary>
+/// <summary>
+/// <c>replicakeeper restore</c>: point-in-time restore into a target instance: the newest snapshot at or before the
+/// target, then the archived transactions after it (see <see cref="PointInTimeRestore"/>), with a progress bar and ETA
+/// on a terminal and plain lines otherwise; prints the snapshot it started from and what it restored to.
+/// </summary>
 internal static class RestoreCommand
 {
     public static Command Create()
@@ -22,8 +28,10 @@ internal static class RestoreCommand
         var skip = new Option<string[]>("--skip-gtid") { Description = "Leave this transaction out (repeatable)", AllowMultipleArgumentsPerToken = true };
         var overwrite = new Option<bool>("--overwrite") { Description = "The target holds data: drop its schemas and GTID history first" };
         var keyFile = new Option<string?>("--key-file") { Description = "Archive key file (default: REPLICAKEEPER_ARCHIVE_KEY)" };
-        var command = new Command("restore", "Point-in-time restore: replay the archive into an empty instance, stopping exactly at the target.");
-        foreach (var option in new Option[] { archive, target, toTime, toGtid, beforeGtid, toPosition, latest, skip, overwrite, keyFile })
+        var noSnapshot = new Option<bool>("--no-snapshot") { Description = "Do not start from a snapshot: replay the archive from its first segment" };
+        var fromStart = new Option<bool>("--from-archive-start") { Description = "Without a snapshot, replay from the first segment even if it is not the master's first binlog (the target must already hold what came before)" };
+        var command = new Command("restore", "Point-in-time restore: load the newest snapshot before the target into an empty instance, then replay the archive after it, stopping exactly at the target.");
+        foreach (var option in new Option[] { archive, target, toTime, toGtid, beforeGtid, toPosition, latest, skip, overwrite, keyFile, noSnapshot, fromStart })
         {
             command.Options.Add(option);
         }
@@ -71,7 +79,12 @@ internal static class RestoreCommand
                 var source = await ArchiveSource.OpenAsync(parse.GetValue(archive)!, key, ct);
                 var restore = new PointInTimeRestore(source);
                 output.WriteLine($"checking {source.Segments.Count} archived segment(s) ...");
-                var plan = await restore.PlanAsync(chosen[0], parse.GetValue(skip) ?? [], ct);
+                var options = new RestoreOptions { UseSnapshots = !parse.GetValue(noSnapshot), AllowArchiveWithoutBase = parse.GetValue(fromStart) };
+                var plan = await restore.PlanAsync(chosen[0], parse.GetValue(skip) ?? [], options, ct);
+                output.WriteLine(plan.Snapshot is { } snapshot
+                    ? $"starting from snapshot {snapshot.Id} (taken {snapshot.TakenAt:yyyy-MM-dd HH:mm:ss} UTC, source {snapshot.Position}; {plan.SnapshotChoice})"
+                    : $"starting from an empty target: {plan.SnapshotChoice}");
+                output.WriteLine($"replaying {plan.Segments.Count} segment(s) from {plan.Segments[0].Name}, {plan.TotalBytes / 1048576.0:F1} MiB, to {plan.Target}");
 
                 var schemas = await TargetInstance.UserSchemasAsync(connection, ct);
                 if (schemas.Count > 0)
@@ -85,11 +98,16 @@ internal static class RestoreCommand
                     await TargetInstance.ResetAsync(connection, ct);
                 }
 
-                var progress = new ConsoleProgress(output, Console.IsOutputRedirected);
-                var result = await restore.ReplayAsync(plan, connection, progress, ct);
-                progress.Finish();
+                var result = Console.IsOutputRedirected || output != Console.Out
+                    ? await ReplayWithLinesAsync(restore, plan, connection, output, ct)
+                    : await ReplayWithBarAsync(restore, plan, connection, ct);
                 output.WriteLine(result.Describe());
                 return 0;
+            }
+            catch (SnapshotFormatException ex)
+            {
+                error.WriteLine("restore refused: " + ex.Message);
+                return 4;
             }
             catch (ArchiveGapException ex)
             {
@@ -105,50 +123,70 @@ internal static class RestoreCommand
         return command;
     }
 
-    /// <summary>A one-line progress bar with rate and ETA on a terminal; a line every 10 % otherwise.</summary>
-    private sealed class ConsoleProgress(TextWriter output, bool plain) : IProgress<RestoreProgress>
-    {
-        private readonly DateTimeOffset _started = DateTimeOffset.UtcNow;
-        private int _lastDecile = -1;
-        private DateTimeOffset _lastDraw;
-
-        public void Report(RestoreProgress value)
-        {
-            var fraction = value.BytesTotal == 0 ? 1 : Math.Clamp((double)value.BytesDone / value.BytesTotal, 0, 1);
-            var elapsed = DateTimeOffset.UtcNow - _started;
-            var eta = fraction > 0.001 ? TimeSpan.FromSeconds(elapsed.TotalSeconds * (1 - fraction) / fraction) : TimeSpan.Zero;
-            var text = string.Create(CultureInfo.InvariantCulture,
-                $"{fraction * 100,5:F1}% {value.BytesDone / 1048576.0:F1}/{value.BytesTotal / 1048576.0:F1} MiB  {value.Transactions} trx  ETA {eta:hh\\:mm\\:ss}  last {value.LastGtid}");
-            if (plain)
+    /// <summary>Spectre.Console progress bars (snapshot rows, then binlog bytes) with ETA, on a terminal.</summary>
+    private static async Task<RestoreResult> ReplayWithBarAsync(PointInTimeRestore restore, RestorePlan plan, string connection, CancellationToken ct) =>
+        await AnsiConsole.Progress()
+            .AutoClear(false)
+            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn(), new SpinnerColumn())
+            .StartAsync(async context =>
             {
-                var decile = (int)(fraction * 10);
-                if (decile != _lastDecile)
+                var load = plan.Snapshot is { } snapshot ? context.AddTask($"snapshot {snapshot.Id}", maxValue: Math.Max(snapshot.Rows, 1)) : null;
+                var replay = context.AddTask("replay", maxValue: Math.Max(plan.TotalBytes, 1));
+                var progress = new SyncProgress(p =>
                 {
-                    _lastDecile = decile;
-                    output.WriteLine(text);
-                }
+                    if (p.Phase == RestorePhase.Snapshot && load is not null)
+                    {
+                        load.Value = p.BytesDone;
+                    }
+                    else
+                    {
+                        if (load is not null)
+                        {
+                            load.Value = load.MaxValue;
+                        }
 
-                return;
-            }
+                        replay.Value = p.BytesDone;
+                        replay.Description = string.Create(CultureInfo.InvariantCulture, $"replay: {p.Transactions} trx, last {p.LastGtid ?? "-"}");
+                    }
+                });
+                var result = await restore.ReplayAsync(plan, connection, progress, ct);
+                replay.Value = replay.MaxValue;
+                return result;
+            });
 
-            var now = DateTimeOffset.UtcNow;
-            if (now - _lastDraw < TimeSpan.FromMilliseconds(100) && fraction < 1)
-            {
-                return;
-            }
-
-            _lastDraw = now;
-            var width = 30;
-            var filled = (int)(fraction * width);
-            output.Write("\r[" + new string('#', filled) + new string('.', width - filled) + "] " + text + "   ");
-        }
-
-        public void Finish()
+    /// <summary>Plain lines (not a terminal): one every 10 % of each phase, with rate and ETA.</summary>
+    private static async Task<RestoreResult> ReplayWithLinesAsync(PointInTimeRestore restore, RestorePlan plan, string connection, TextWriter output, CancellationToken ct)
+    {
+        var started = DateTimeOffset.UtcNow;
+        var lastDecile = (Phase: (RestorePhase?)null, Decile: -1);
+        var progress = new SyncProgress(p =>
         {
-            if (!plain)
+            var fraction = p.BytesTotal == 0 ? 1 : Math.Clamp((double)p.BytesDone / p.BytesTotal, 0, 1);
+            var decile = (int)(fraction * 10);
+            if (lastDecile.Phase == p.Phase && lastDecile.Decile == decile)
             {
-                output.WriteLine();
+                return;
             }
-        }
+
+            if (lastDecile.Phase != p.Phase)
+            {
+                started = DateTimeOffset.UtcNow;
+            }
+
+            lastDecile = (p.Phase, decile);
+            var elapsed = DateTimeOffset.UtcNow - started;
+            var eta = fraction > 0.001 ? TimeSpan.FromSeconds(elapsed.TotalSeconds * (1 - fraction) / fraction) : TimeSpan.Zero;
+            output.WriteLine(p.Phase == RestorePhase.Snapshot
+                ? string.Create(CultureInfo.InvariantCulture, $"snapshot {fraction * 100,5:F1}% {p.BytesDone}/{p.BytesTotal} rows  ETA {eta:hh\\:mm\\:ss}")
+                : string.Create(CultureInfo.InvariantCulture,
+                    $"replay   {fraction * 100,5:F1}% {p.BytesDone / 1048576.0:F1}/{p.BytesTotal / 1048576.0:F1} MiB  {p.Transactions} trx  ETA {eta:hh\\:mm\\:ss}  last {p.LastGtid}"));
+        });
+        return await restore.ReplayAsync(plan, connection, progress, ct);
+    }
+
+    /// <summary>Reports on the caller's thread (Progress&lt;T&gt; would post to the thread pool and reorder lines).</summary>
+    private sealed class SyncProgress(Action<RestoreProgress> report) : IProgress<RestoreProgress>
+    {
+        public void Report(RestoreProgress value) => report(value);
     }
 }
