@@ -3,6 +3,9 @@
 #
 #   scripts/failover-example.sh            # real promotion
 #   DRY_RUN=1 scripts/failover-example.sh  # gates only, nothing changes
+#   FORCE=1 scripts/failover-example.sh    # planned switchover of a healthy master
+# Env: MASTER_HOST/PORT, STANDBY_HOST/PORT, ARCHIVE_DIR, REPORT, MASTER_PASSWORD_FILE, STANDBY_PASSWORD_FILE,
+#      FENCE_COMMAND, REPLICAKEEPER (the command to run, default: replicakeeper on PATH)
 #
 # Exit codes of `replicakeeper promote`: 0 promoted (dry run: gates pass), 2 bad arguments,
 # 3 refused by a gate (master alive, standby lagging, errant transactions), 4 fencing failed,
@@ -15,7 +18,11 @@ STANDBY_HOST=${STANDBY_HOST:-127.0.0.1}
 STANDBY_PORT=${STANDBY_PORT:-3307}
 ARCHIVE_DIR=${ARCHIVE_DIR:-/var/lib/replicakeeper/archive}
 REPORT=${REPORT:-/var/log/replicakeeper/promotion-$(date -u +%Y%m%dT%H%M%SZ).md}
-# passwords from files with restrictive permissions, never on the command line of other tools
+mkdir -p "$(dirname "$REPORT")"
+# the replicakeeper command (in the docker image: "dotnet /opt/replicakeeper/replicakeeper.dll")
+read -r -a RK <<< "${REPLICAKEEPER:-replicakeeper}"
+# Passwords are read from files with restrictive permissions (not written in this script). Note: `promote` takes
+# them inside its connection strings, so they are visible in its process arguments while it runs.
 MASTER_PASSWORD=$(cat "${MASTER_PASSWORD_FILE:-/run/secrets/replication_password}")
 STANDBY_PASSWORD=$(cat "${STANDBY_PASSWORD_FILE:-/run/secrets/standby_password}")
 
@@ -40,7 +47,7 @@ if [[ -n "${DRY_RUN:-}" ]]; then args+=(--dry-run); fi
 if [[ -n "${FORCE:-}" ]]; then args+=(--force --kill-connections); fi
 
 set +e
-replicakeeper "${args[@]}"
+"${RK[@]}" "${args[@]}"
 rc=$?
 set -e
 case $rc in
