@@ -6,8 +6,9 @@ namespace ReplicaKeeper.Benchmarks;
 
 public static class Program
 {
-    public static void Main(string[] args)
+    public static async Task Main(string[] args)
     {
+        if (args.Length > 0 && args[0] == "--apply-rate") { Environment.ExitCode = await Apply.ApplyRateRunner.RunAsync(args[1..]); return; }
         if (args.Length > 0 && args[0] == "--cpu-time")
         {
             CpuTimeRunner.Run(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 3);

@@ -1,0 +1,53 @@
+using System.Globalization;
+using ReplicaKeeper.TestServers;
+
+namespace ReplicaKeeper.Benchmarks.Apply;
+
+/// <summary>Command line of the apply-rate measurement (see benchmarks/apply-rate.sh).</summary>
+public sealed record ApplyRateOptions
+{
+    public IReadOnlyList<ServerFlavor> Flavors { get; init; } = [ServerFlavor.MariaDb];
+
+    /// <summary>Row changes in the workload (about 5 per transaction).</summary>
+    public int Rows { get; init; } = 200_000;
+
+    /// <summary>Connections that write the workload on the master.</summary>
+    public int Connections { get; init; } = 4;
+
+    /// <summary>Group commit sizes of our applier to measure (1 = a commit per source transaction, like the native replica).</summary>
+    public IReadOnlyList<int> GroupSizes { get; init; } = [1, 100];
+
+    public static ApplyRateOptions Parse(IReadOnlyList<string> args)
+    {
+        var options = new ApplyRateOptions();
+        for (var i = 0; i < args.Count; i++)
+        {
+            var value = i + 1 < args.Count ? args[i + 1] : throw new ArgumentException($"{args[i]} needs a value.");
+            options = args[i] switch
+            {
+                "--flavor" => options with
+                {
+                    Flavors = value switch
+                    {
+                        "mariadb" => [ServerFlavor.MariaDb],
+                        "mysql" => [ServerFlavor.MySql],
+                        "both" => [ServerFlavor.MariaDb, ServerFlavor.MySql],
+                        _ => throw new ArgumentException($"--flavor {value}: expected mariadb, mysql or both."),
+                    },
+                },
+                "--rows" => options with { Rows = Positive(args[i], value) },
+                "--connections" => options with { Connections = Positive(args[i], value) },
+                "--group" => options with { GroupSizes = value.Split(',').Select(v => Positive(args[i], v)).ToList() },
+                _ => throw new ArgumentException($"Unknown option {args[i]}. Usage: --flavor mariadb|mysql|both --rows N --connections N --group 1,100"),
+            };
+            i++;
+        }
+
+        return options;
+    }
+
+    private static int Positive(string name, string value) =>
+        int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n > 0
+            ? n
+            : throw new ArgumentException($"{name} {value}: expected a positive integer.");
+}
