@@ -1,6 +1,8 @@
+using System.Security.Cryptography;
 using MySqlConnector;
 using ReplicaKeeper.Archive;
 using ReplicaKeeper.Archive.Live;
+using ReplicaKeeper.Archive.Storage;
 using ReplicaKeeper.Binlog.Positions;
 using ReplicaKeeper.Protocol;
 using ReplicaKeeper.Replication;
@@ -10,7 +12,8 @@ using ReplicaKeeper.Standby.Positions;
 namespace ReplicaKeeper.Cli.Demo;
 
 /// <summary>
-/// What the daemon runs, in-process: the live archiver (master → ARCHIVE) and the standby applier
+/// What the daemon runs, in-process: the live archiver (master → ARCHIVE, sealed segments compressed and encrypted
+/// with a key made for this run) and the standby applier
 /// (master → standby), both as background tasks until <see cref="DisposeAsync"/>. A task that fails early is
 /// reported by <see cref="ThrowIfFailed"/>, so a wait never hides a crash.
 /// </summary>
@@ -20,9 +23,10 @@ internal sealed class DemoReplication : IAsyncDisposable
     private readonly Task _archiver;
     private readonly Task _applier;
 
-    private DemoReplication(ArchiveLayout layout, StandbyApplier applier, CancellationTokenSource stop, Task archiver, Task applierTask)
+    private DemoReplication(ArchiveLayout layout, ArchiveKey key, StandbyApplier applier, CancellationTokenSource stop, Task archiver, Task applierTask)
     {
         Layout = layout;
+        Key = key;
         Applier = applier;
         _stop = stop;
         _archiver = archiver;
@@ -31,11 +35,15 @@ internal sealed class DemoReplication : IAsyncDisposable
 
     public ArchiveLayout Layout { get; }
 
+    /// <summary>The archive key (AES-256-GCM) of this run; in production it comes from a key file or the environment.</summary>
+    public ArchiveKey Key { get; }
+
     public StandbyApplier Applier { get; }
 
     public static DemoReplication Start(DemoServer master, DemoServer standby, string archiveDirectory, Serilog.ILogger log, CancellationToken ct)
     {
         var layout = new ArchiveLayout(archiveDirectory);
+        var key = new ArchiveKey(RandomNumberGenerator.GetBytes(ArchiveKey.Size));
         var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var replication = new ReplicationOptions
         {
@@ -44,7 +52,7 @@ internal sealed class DemoReplication : IAsyncDisposable
             Logger = log.ForContext("Component", "archiver"),
         };
         var archiver = Task.Run(
-            () => LiveArchiver.RunAsync(new LiveArchiverOptions { Layout = layout, Replication = replication, Logger = replication.Logger }, stop.Token),
+            () => LiveArchiver.RunAsync(new LiveArchiverOptions { Layout = layout, Replication = replication, Key = key, Logger = replication.Logger }, stop.Token),
             CancellationToken.None);
         var applier = new StandbyApplier(new StandbyOptions
         {
@@ -54,7 +62,7 @@ internal sealed class DemoReplication : IAsyncDisposable
             Logger = log.ForContext("Component", "standby"),
         });
         var applying = Task.Run(() => applier.RunAsync(stop.Token), CancellationToken.None);
-        return new DemoReplication(layout, applier, stop, archiver, applying);
+        return new DemoReplication(layout, key, applier, stop, archiver, applying);
     }
 
     /// <summary>Throws when the archiver or the applier has stopped on its own.</summary>
@@ -113,5 +121,6 @@ internal sealed class DemoReplication : IAsyncDisposable
         }
 
         _stop.Dispose();
+        Key.Dispose();
     }
 }

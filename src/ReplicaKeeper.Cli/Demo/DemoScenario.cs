@@ -4,6 +4,7 @@ using ReplicaKeeper.Binlog.Positions;
 using ReplicaKeeper.Restore.Archive;
 using ReplicaKeeper.Restore.Find;
 using ReplicaKeeper.Restore.Replay;
+using ReplicaKeeper.Restore.Snapshots;
 using Serilog;
 
 namespace ReplicaKeeper.Cli.Demo;
@@ -17,7 +18,7 @@ namespace ReplicaKeeper.Cli.Demo;
 /// </summary>
 internal sealed class DemoScenario(DemoConsole output, DemoOptions options)
 {
-    public const int Steps = 7;
+    public const int Steps = 8;
     private static readonly TimeSpan CatchUpTimeout = TimeSpan.FromSeconds(60);
 
     private readonly DemoLog _log = new();
@@ -46,12 +47,18 @@ internal sealed class DemoScenario(DemoConsole output, DemoOptions options)
             {
                 _replication = DemoReplication.Start(_master, _standby, Path.Combine(work, "archive"), logger, ct);
                 output.Info($"archive directory {_replication.Layout.Root}");
+                output.Info($"closed segments are sealed with zstd + AES-256-GCM, archive key id {_replication.Key.KeyId}");
                 output.Note("in production this is `replicakeeper run --config replicakeeper.json` (docker/ has a compose file)");
             }
 
             using (output.Step("The clinic's morning: patients, appointments, studies"))
             {
                 await MorningAsync(ct);
+            }
+
+            using (output.Step("Snapshot the standby into the archive (replicakeeper snapshot)"))
+            {
+                await SnapshotAsync(logger, ct);
             }
 
             using (output.Step("The accident: patient 4711 is deleted, and the clinic keeps working"))
@@ -81,6 +88,7 @@ internal sealed class DemoScenario(DemoConsole output, DemoOptions options)
         catch (Exception e)
         {
             output.Check("the demo ran to the end", false, e.GetBaseException().Message);
+            output.Note(e.ToString());
             ShowLogs();
         }
         finally
@@ -159,6 +167,31 @@ internal sealed class DemoScenario(DemoConsole output, DemoOptions options)
         output.Check("the standby holds exactly the master's rows (fingerprints of all three tables)", equal);
     }
 
+    /// <summary>A failed snapshot fails its check, and the story goes on: the restore then starts from the archive's first segment.</summary>
+    private async Task SnapshotAsync(Serilog.ILogger logger, CancellationToken ct)
+    {
+        output.Sql("shell", $"replicakeeper snapshot --from '<standby>' --archive {_replication.Layout.Root} --key-file KEY");
+        SnapshotInfo snapshot;
+        try
+        {
+            var taker = new SnapshotTaker(_replication.Layout, _replication.Key);
+            snapshot = await taker.TakeAsync(new SnapshotOptions { StandbyConnectionString = _standby.AdminConnectionString, Logger = logger }, null, ct);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            output.Check("the standby's snapshot is stored in the archive", false, e.GetBaseException().GetType().Name + ": " + e.GetBaseException().Message);
+            output.Note(e.ToString());
+            return;
+        }
+
+        output.Info(snapshot.ToString());
+        var listed = await SnapshotCatalog.ReadAsync(_replication.Layout, ct);
+        var applied = await DemoReplication.AppliedGtidsAsync(_standby, ct);
+        output.Check("the standby's snapshot is stored in the archive, stamped with the standby's applied position",
+            listed.Any(s => s.Id == snapshot.Id) && applied is not null && snapshot.Position.MariaDbGtids == applied.ToString(),
+            $"{snapshot.Tables} tables, {snapshot.Rows} rows at {snapshot.Position.MariaDbGtids}");
+    }
+
     private async Task AccidentAsync(CancellationToken ct)
     {
         var patient = DemoQueries.PatientQuery(ClinicTraffic.DeletedPatient);
@@ -193,8 +226,8 @@ internal sealed class DemoScenario(DemoConsole output, DemoOptions options)
     private async Task FindAsync(CancellationToken ct)
     {
         var query = new ChangeQuery("clinic.patients", RowFilter.Parse("id=4711"), RowOperation.Delete);
-        output.Sql("shell", $"replicakeeper find --archive {_replication.Layout.Root} --table clinic.patients --where id=4711 --op delete");
-        var source = await ArchiveSource.OpenAsync(_replication.Layout.Root, null, ct);
+        output.Sql("shell", $"replicakeeper find --archive {_replication.Layout.Root} --key-file KEY --table clinic.patients --where id=4711 --op delete");
+        var source = await ArchiveSource.OpenAsync(_replication.Layout.Root, _replication.Key, ct);
         output.Note(string.Create(CultureInfo.InvariantCulture,
             $"the archive holds {source.Segments.Count} segments: {string.Join(", ", source.Segments.Select(s => s.Name + " (" + s.Storage.ToString().ToLowerInvariant() + ")"))}"));
         var found = new List<FoundChange>();
@@ -224,10 +257,11 @@ internal sealed class DemoScenario(DemoConsole output, DemoOptions options)
 
     private async Task RestoreAsync(CancellationToken ct)
     {
-        output.Sql("shell", $"replicakeeper restore --archive {_replication.Layout.Root} --target '<scratch>' --skip-gtid {_gtid}");
-        var source = await ArchiveSource.OpenAsync(_replication.Layout.Root, null, ct);
+        output.Sql("shell", $"replicakeeper restore --archive {_replication.Layout.Root} --key-file KEY --target '<scratch>' --skip-gtid {_gtid}");
+        var source = await ArchiveSource.OpenAsync(_replication.Layout.Root, _replication.Key, ct);
         var restore = new PointInTimeRestore(source);
         var plan = await restore.PlanAsync(RestoreTarget.Latest, [_gtid], ct);
+        output.Note($"plan: {plan.SnapshotChoice ?? "no snapshot"}; replay {plan.Segments.Count} segment(s): {string.Join(", ", plan.Segments.Select(s => s.Name))}");
         var result = await restore.ReplayAsync(plan, _scratch.AdminConnectionString, null, ct);
         output.Info(result.Describe());
         output.Check("the restore left out exactly the accident", result.SkippedGtids.Count == 1 && result.SkippedGtids[0] == _gtid);

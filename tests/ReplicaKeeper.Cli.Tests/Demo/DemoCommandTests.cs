@@ -22,7 +22,8 @@ public sealed partial class DemoCommandTests
 
         Assert.True(exitCode == 0, $"exit code {exitCode}; output:{Environment.NewLine}{output}");
         Assert.True(clock.Elapsed < TimeSpan.FromMinutes(3), $"the demo took {clock.Elapsed}");
-        Assert.Contains("Step 7/7 Check the restored data", output, StringComparison.Ordinal);
+        Assert.Matches(@"Step (\d+)/\1 Check the restored data", output);
+        Assert.Contains("PASS the standby's snapshot is stored in the archive", output, StringComparison.Ordinal);
         Assert.Matches(@"PASS find names exactly one transaction that deleted patient 4711 \(1 found\)", output);
         Assert.Contains("statement: DELETE FROM clinic.patients WHERE id = 4711", output, StringComparison.Ordinal);
         Assert.Matches(@"restored to GTID \S+ .*: \d+ transactions applied, 1 skipped \(0-\d+-\d+\)", output);
@@ -42,7 +43,7 @@ public sealed partial class DemoCommandTests
     [Fact]
     public async Task Ctrl_c_during_the_demo_stops_it_and_removes_its_servers_and_files()
     {
-        var (exitCode, output) = await RunDemoAsync(interruptWhen: line => line.Contains("Step 3/7", StringComparison.Ordinal));
+        var (exitCode, output) = await RunDemoAsync(interruptWhen: line => line.StartsWith("Step 3/", StringComparison.Ordinal));
 
         Assert.True(exitCode == 130, $"exit code {exitCode}; output:{Environment.NewLine}{output}");
         Assert.Contains("Interrupted", output, StringComparison.Ordinal);
