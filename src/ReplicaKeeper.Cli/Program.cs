@@ -27,6 +27,7 @@ public static class Program
         root.Subcommands.Add(FlashbackCommand.Create());
         root.Subcommands.Add(PromoteCommand.Create());
         root.Subcommands.Add(StatusCommand.Create());
+        root.Subcommands.Add(RunCommand.Create());
         root.Subcommands.Add(DrillCommand.Create());
         root.Subcommands.Add(DemoCommand.Create());
         return root;

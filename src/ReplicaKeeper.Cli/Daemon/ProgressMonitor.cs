@@ -1,0 +1,107 @@
+using MySqlConnector;
+using ReplicaKeeper.Archive;
+using ReplicaKeeper.Cli.Configuration;
+using ReplicaKeeper.Cli.Metrics;
+using ReplicaKeeper.Standby.Positions;
+
+namespace ReplicaKeeper.Cli.Daemon;
+
+/// <summary>
+/// Once a second: the archive's durable end and lag (from state.json, written by the archiver at most once a second)
+/// and the standby's applied position (its replicakeeper.applied_position row) and apply rate.
+/// </summary>
+internal sealed class ProgressMonitor(DaemonConfig config, DaemonMetrics metrics, StandbyService? standby, Serilog.ILogger log)
+    : PeriodicComponent("monitor", TimeSpan.FromSeconds(1), metrics, log)
+{
+    private readonly ArchiveLayout _layout = new(config.Archive.Directory);
+    private readonly Queue<(DateTimeOffset At, long Applied)> _rateWindow = new();
+    private MySqlConnection? _standbyConnection;
+
+    protected override async Task RunOnceAsync(CancellationToken stoppingToken)
+    {
+        await ReadArchiveAsync(stoppingToken).ConfigureAwait(false);
+        if (config.Standby is { } settings && standby is not null)
+        {
+            ReadRate(standby.TransactionsApplied);
+            await ReadAppliedAsync(settings, stoppingToken).ConfigureAwait(false);
+        }
+    }
+
+    private async Task ReadArchiveAsync(CancellationToken ct)
+    {
+        ArchiveState? state;
+        try
+        {
+            state = await ArchiveState.ReadAsync(_layout, ct).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is IOException or System.Text.Json.JsonException)
+        {
+            return; // being replaced right now; next second
+        }
+
+        if (state is null)
+        {
+            return;
+        }
+
+        Metrics.ArchiveState = state;
+        var durable = state.Durable;
+        Metrics.ArchiveLagBytes = durable is not null && state.MasterFile == durable.File && state.MasterPosition is { } master
+            ? Math.Max(0, master - durable.Offset)
+            : null;
+        Metrics.ArchiveLagSeconds = state.MasterEventTime is { } masterTime && durable?.LastTransactionTime is { } durableTime
+            ? Math.Max(0, (masterTime - durableTime).TotalSeconds)
+            : null;
+    }
+
+    private void ReadRate(long applied)
+    {
+        var now = Metrics.Time.GetUtcNow();
+        Metrics.TransactionsApplied = applied;
+        _rateWindow.Enqueue((now, applied));
+        while (_rateWindow.Count > 1 && now - _rateWindow.Peek().At > TimeSpan.FromSeconds(30))
+        {
+            _rateWindow.Dequeue();
+        }
+
+        var first = _rateWindow.Peek();
+        var seconds = (now - first.At).TotalSeconds;
+        Metrics.ApplyRate = seconds >= 1 ? (applied - first.Applied) / seconds : null;
+    }
+
+    private async Task ReadAppliedAsync(StandbyConfig settings, CancellationToken ct)
+    {
+        try
+        {
+            if (_standbyConnection is null)
+            {
+                var connection = new MySqlConnection(settings.ConnectionStringWithSecret);
+                await connection.OpenAsync(ct).ConfigureAwait(false);
+                _standbyConnection = connection;
+            }
+
+            var applied = await PositionStore.ReadAsync(_standbyConnection, settings.Channel, ct).ConfigureAwait(false);
+            if (applied is not null)
+            {
+                Metrics.AppliedPosition = applied.Position.ToString();
+                Metrics.AppliedOffset = applied.Position.File is { } file ? (long)file.Offset : null;
+                Metrics.LastAppliedAt = new DateTimeOffset(DateTime.SpecifyKind(applied.UpdatedAt, DateTimeKind.Utc));
+            }
+        }
+        catch (MySqlException)
+        {
+            // the standby is restarting: the applier reports that; read again next second
+            if (_standbyConnection is not null)
+            {
+                await _standbyConnection.DisposeAsync().ConfigureAwait(false);
+                _standbyConnection = null;
+            }
+        }
+    }
+
+    public override void Dispose()
+    {
+        _standbyConnection?.Dispose();
+        base.Dispose();
+    }
+}
