@@ -8,6 +8,7 @@ public static class Program
 {
     public static async Task Main(string[] args)
     {
+        if (args.Length > 0 && args[0] == "--archive-lag") { Environment.ExitCode = await Lag.ArchiveLagRunner.RunAsync(args[1..]); return; }
         if (args.Length > 0 && args[0] == "--apply-rate") { Environment.ExitCode = await Apply.ApplyRateRunner.RunAsync(args[1..]); return; }
         if (args.Length > 0 && args[0] == "--cpu-time")
         {

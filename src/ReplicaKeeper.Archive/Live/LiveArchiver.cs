@@ -34,6 +34,7 @@ public static class LiveArchiver
         var writer = await SegmentWriter.OpenAsync(layout, new SegmentWriterOptions
         {
             SegmentClosed = (name, ct) => seals.Writer.WriteAsync(name, ct),
+            TransactionsDurable = options.TransactionsDurable,
         }, cancellationToken);
         try
         {

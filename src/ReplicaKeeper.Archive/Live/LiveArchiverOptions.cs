@@ -1,3 +1,4 @@
+using ReplicaKeeper.Archive.Segments;
 using ReplicaKeeper.Archive.Storage;
 using ReplicaKeeper.Replication;
 
@@ -15,6 +16,9 @@ public sealed record LiveArchiverOptions
 
     /// <summary>For an empty archive: the binlog file to start from (default: the oldest one the source still has).</summary>
     public string? StartFile { get; init; }
+
+    /// <summary>Called after each fsync with the transactions it made durable (on the flusher thread; keep it quick).</summary>
+    public Action<DurableBatch>? TransactionsDurable { get; init; }
 
     public Serilog.ILogger Logger { get; init; } = Serilog.Core.Logger.None;
 }

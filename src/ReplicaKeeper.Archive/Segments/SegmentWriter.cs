@@ -1,3 +1,4 @@
+using System.Buffers;
 using Microsoft.Win32.SafeHandles;
 using ReplicaKeeper.Archive.Transactions;
 using ReplicaKeeper.Binlog;
@@ -17,28 +18,43 @@ namespace ReplicaKeeper.Archive.Segments;
 /// the fake FORMAT_DESCRIPTION sent when a dump starts past offset 4 (log_pos 0), heartbeats and any
 /// other artificial event. Each written event must start where the segment ends (its log_pos minus
 /// its size equals the segment length), otherwise <see cref="ArchiveStreamException"/>.</para>
-/// <para>Durability: when an event completes a transaction, an fdatasync is requested; a single
-/// flusher runs them back to back (group commit), and only after one returns does
-/// <see cref="Durable"/> advance to the boundary it covers. Events of an unfinished transaction are
-/// on disk but never durable; crash recovery cuts them.</para>
+/// <para>Durability (group commit): <see cref="AppendAsync"/> only copies the event into memory and
+/// never touches the disk, so receiving from the socket is never held up by an fsync. One flusher
+/// thread takes everything received so far in one go, writes it with a single pwrite, runs a
+/// single fdatasync for it, and only then advances <see cref="Durable"/> to the last transaction
+/// end inside what it wrote. While that fsync runs, the next group accumulates. Events of an
+/// unfinished transaction may be on disk but are never durable; crash recovery cuts them.</para>
 /// </remarks>
 public sealed class SegmentWriter : IAsyncDisposable
 {
     private readonly ArchiveLayout _layout;
     private readonly SegmentWriterOptions _options;
     private readonly Lock _gate = new();
+    private readonly SemaphoreSlim _wake = new(0);
+    private readonly Task _flusher;
     private OpenSegment? _current;
     private string? _nextFile;
     private ChecksumAlgorithm _streamChecksum = ChecksumAlgorithm.Undefined;
 
-    private (OpenSegment Segment, DurablePosition Position)? _pendingFlush;
-    private bool _flushing;
-    private Task _flushTask = Task.CompletedTask;
+    // Guarded by _gate: received bytes not yet handed to the flusher, and the newest transaction
+    // boundary among them (with the transactions completed since the last hand-over).
+    private ArrayBufferWriter<byte> _received = new(1 << 16);
+    private ArrayBufferWriter<byte> _spare = new(1 << 16);
+    private OpenSegment? _receivedSegment;
+    private long _receivedFileOffset;
+    private Boundary? _boundary;
+    private List<CompletedTransaction> _completed = [];
+    private bool _signaled;
+    private bool _busy;
+    private bool _stopping;
+    private TaskCompletionSource _cycleDone = NewCycle();
     private Exception? _flushFailure;
     private DurablePosition? _durable;
-    private DateTimeOffset _stateWritten = DateTimeOffset.MinValue;
-    private readonly SemaphoreSlim _stateLock = new(1, 1);
     private (string File, long Position, DateTimeOffset? EventTime)? _master;
+
+    private DateTimeOffset _stateWritten = DateTimeOffset.MinValue;
+    private Task _stateTask = Task.CompletedTask;
+    private readonly SemaphoreSlim _stateLock = new(1, 1);
 
     private SegmentWriter(ArchiveLayout layout, SegmentWriterOptions options, RecoveredArchive recovery)
     {
@@ -51,8 +67,14 @@ public sealed class SegmentWriter : IAsyncDisposable
         {
             var handle = File.OpenHandle(layout.RawSegmentPath(active.Name), FileMode.Open, FileAccess.ReadWrite, FileShare.Read);
             _current = new OpenSegment(active.Name, handle, active.LastBoundary, active.Tracker) { LastTransaction = active.LastTransaction };
+            _receivedSegment = _current;
+            _receivedFileOffset = active.LastBoundary;
             _streamChecksum = active.Tracker.Checksum;
         }
+
+        // fdatasync blocks its thread for as long as the disk takes: a thread of its own keeps it
+        // off the thread pool, which the receiving side needs to stay responsive.
+        _flusher = Task.Factory.StartNew(FlushLoop, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
     }
 
     /// <summary>What start-up recovery found (pending segments to seal, truncated tail, resume point).</summary>
@@ -73,13 +95,16 @@ public sealed class SegmentWriter : IAsyncDisposable
         }
     }
 
-    /// <summary>Segment being written and its length (received, not necessarily durable).</summary>
+    /// <summary>Segment being written and its length (received, not necessarily on disk or durable).</summary>
     public (string? File, long Length) Received
     {
         get
         {
-            var current = _current;
-            return current is null ? (_nextFile, 0) : (current.Name, current.Length);
+            lock (_gate)
+            {
+                var current = _current;
+                return current is null ? (_nextFile, 0) : (current.Name, current.Length);
+            }
         }
     }
 
@@ -100,7 +125,10 @@ public sealed class SegmentWriter : IAsyncDisposable
         return new SegmentWriter(layout, options ?? new SegmentWriterOptions(), recovery);
     }
 
-    /// <summary>Archives one event exactly as received from the dump stream (header to checksum).</summary>
+    /// <summary>
+    /// Archives one event exactly as received from the dump stream (header to checksum). The event
+    /// is copied: the caller may reuse <paramref name="eventBytes"/> as soon as this returns.
+    /// </summary>
     public async ValueTask<AppendResult> AppendAsync(ReadOnlyMemory<byte> eventBytes, CancellationToken cancellationToken)
     {
         ThrowIfFlushFailed();
@@ -160,22 +188,44 @@ public sealed class SegmentWriter : IAsyncDisposable
             throw new ArchiveStreamException($"CRC32 mismatch in {header.EventType} event for {segment.Name} at {start}; not archived");
         }
 
-        RandomAccess.Write(segment.Handle, span, segment.Length);
-        segment.Length += header.EventSize;
-        var role = segment.Tracker.Observe(span, header, start);
-        if (role == EventRole.End)
+        bool overfull;
+        lock (_gate)
         {
-            segment.LastTransaction = segment.Tracker.LastCompleted;
+            // Observe and the boundary hand-over share the lock: the flusher reads the tracker's GTID
+            // state when it takes a group, and it must see the state of exactly that boundary.
+            var role = segment.Tracker.Observe(span, header, start);
+            _received.Write(span);
+            segment.Length += header.EventSize;
+            if (role == EventRole.End)
+            {
+                segment.LastTransaction = segment.Tracker.LastCompleted;
+                if (_options.TransactionsDurable is not null && segment.LastTransaction is { } completed)
+                {
+                    _completed.Add(completed);
+                }
+            }
+
+            if (segment.Tracker.AtBoundary)
+            {
+                _boundary = new Boundary(segment, segment.Length, segment.LastTransaction);
+                SignalLocked();
+            }
+
+            overfull = _received.WrittenCount >= _options.MaxBufferedBytes;
+            if (overfull)
+            {
+                SignalLocked();
+            }
         }
 
-        if (segment.Tracker.AtBoundary)
+        if (overfull)
         {
-            RequestFlush(segment);
+            await WaitForFlusherAsync(cancellationToken);
         }
 
         if (header.EventType == BinlogEventType.Rotate)
         {
-            var (next, _) = EventFacts.Rotate(span, segment.Tracker.ChecksumSize);
+            var (next, _) = EventFacts.Rotate(eventBytes.Span, segment.Tracker.ChecksumSize);
             _nextFile = next;
             await CloseCurrentAsync(cancellationToken);
             return new AppendResult(AppendKind.Written, segment.Name);
@@ -199,29 +249,35 @@ public sealed class SegmentWriter : IAsyncDisposable
 
         var boundary = segment.Tracker.CurrentTransactionStart;
         await FlushAsync(cancellationToken);
-        segment.Tracker.AbandonOpenTransaction();
+        lock (_gate)
+        {
+            segment.Tracker.AbandonOpenTransaction();
+            segment.Length = boundary;
+            _receivedFileOffset = boundary;
+        }
+
         RandomAccess.SetLength(segment.Handle, boundary);
-        segment.Length = boundary;
-        NativeMethods.SyncData(segment.Handle);
+        Sync(segment.Handle);
     }
 
-    /// <summary>Waits until every complete transaction appended so far is fsynced.</summary>
+    /// <summary>Waits until everything appended so far is written and every complete transaction in it is fsynced.</summary>
     public async ValueTask FlushAsync(CancellationToken cancellationToken)
     {
         while (true)
         {
-            Task task;
+            Task cycle;
             lock (_gate)
             {
-                if (!_flushing && _pendingFlush is null)
+                if (_flushFailure is not null || (_received.WrittenCount == 0 && _boundary is null && !_busy && !_signaled))
                 {
                     break;
                 }
 
-                task = _flushTask;
+                cycle = _cycleDone.Task;
+                SignalLocked();
             }
 
-            await task.WaitAsync(cancellationToken);
+            await cycle.WaitAsync(cancellationToken);
         }
 
         ThrowIfFlushFailed();
@@ -235,8 +291,16 @@ public sealed class SegmentWriter : IAsyncDisposable
         }
         finally
         {
+            lock (_gate)
+            {
+                _stopping = true;
+                SignalLocked(force: true);
+            }
+
+            await _flusher;
             _current?.Handle.Dispose();
             _current = null;
+            await _stateTask;
         }
 
         if (_flushFailure is null)
@@ -245,7 +309,10 @@ public sealed class SegmentWriter : IAsyncDisposable
         }
 
         _stateLock.Dispose();
+        _wake.Dispose();
     }
+
+    private static TaskCompletionSource NewCycle() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     private static EventHeader ReadHeader(ReadOnlySpan<byte> span)
     {
@@ -316,9 +383,16 @@ public sealed class SegmentWriter : IAsyncDisposable
         _layout.EnsureCreated();
         var handle = File.OpenHandle(path, FileMode.Create, FileAccess.ReadWrite, FileShare.Read);
         RandomAccess.Write(handle, BinlogMagic.Bytes, 0);
-        NativeMethods.SyncData(handle);
+        Sync(handle);
         NativeMethods.FsyncDirectory(_layout.SegmentsDirectory);
-        _current = new OpenSegment(name, handle, BinlogMagic.Size, new TransactionTracker());
+        var segment = new OpenSegment(name, handle, BinlogMagic.Size, new TransactionTracker());
+        lock (_gate)
+        {
+            // The previous segment was flushed and closed: nothing is pending for it any more.
+            _current = segment;
+            _receivedSegment = segment;
+            _receivedFileOffset = BinlogMagic.Size;
+        }
     }
 
     private async ValueTask CloseCurrentAsync(CancellationToken cancellationToken)
@@ -329,83 +403,224 @@ public sealed class SegmentWriter : IAsyncDisposable
             return;
         }
 
-        RequestFlush(segment);
+        var atBoundary = segment.Tracker.AtBoundary;
+        if (atBoundary)
+        {
+            lock (_gate)
+            {
+                _boundary ??= new Boundary(segment, segment.Length, segment.LastTransaction);
+            }
+        }
+
         await FlushAsync(cancellationToken);
+        if (!atBoundary)
+        {
+            // The file ended inside a transaction (the source moved on without finishing it): keep
+            // every byte the master's file has, durable, but the durable position stays at the boundary.
+            Sync(segment.Handle);
+        }
+
+        lock (_gate)
+        {
+            _current = null;
+            _receivedSegment = null;
+        }
+
         segment.Handle.Dispose();
-        _current = null;
-        await WriteStateAsync(cancellationToken);
+        StartStateWrite(force: true);
         if (_options.SegmentClosed is { } closed)
         {
             await closed(segment.Name, cancellationToken);
         }
     }
 
-    private void RequestFlush(OpenSegment segment)
+    private async ValueTask WaitForFlusherAsync(CancellationToken cancellationToken)
     {
-        var last = segment.LastTransaction;
-        var position = new DurablePosition(
-            segment.Name,
-            segment.Length,
-            segment.Tracker.Gtids?.ToString(),
-            last?.Id?.ToString(),
-            last is null ? null : DateTimeOffset.FromUnixTimeSeconds(last.Timestamp),
-            segment.Tracker.IsMariaDb ?? false);
-        lock (_gate)
+        while (true)
         {
-            _pendingFlush = (segment, position);
-            if (!_flushing)
+            Task cycle;
+            lock (_gate)
             {
-                _flushing = true;
-                _flushTask = Task.Run(FlushLoopAsync);
+                if (_flushFailure is not null || _received.WrittenCount < _options.MaxBufferedBytes)
+                {
+                    break;
+                }
+
+                cycle = _cycleDone.Task;
+                SignalLocked();
+            }
+
+            await cycle.WaitAsync(cancellationToken);
+        }
+
+        ThrowIfFlushFailed();
+    }
+
+    /// <summary>Wakes the flusher (at most one pending wake-up). Call with <see cref="_gate"/> held.</summary>
+    private void SignalLocked(bool force = false)
+    {
+        if (!_signaled || force)
+        {
+            _signaled = true;
+            _wake.Release();
+        }
+    }
+
+    /// <summary>
+    /// The flusher: takes the whole received group, writes it at once, fsyncs once, advances the
+    /// durable position to the group's last transaction end, and goes again while more arrived.
+    /// </summary>
+    private void FlushLoop()
+    {
+        while (true)
+        {
+            _wake.Wait();
+            while (true)
+            {
+                ArrayBufferWriter<byte> group;
+                OpenSegment? segment;
+                long fileOffset;
+                DurablePosition? position;
+                List<CompletedTransaction>? transactions = null;
+                lock (_gate)
+                {
+                    _signaled = false;
+                    if (_flushFailure is not null || (_received.WrittenCount == 0 && _boundary is null))
+                    {
+                        _busy = false;
+                        CompleteCycleLocked();
+                        if (_stopping)
+                        {
+                            return;
+                        }
+
+                        break;
+                    }
+
+                    _busy = true;
+                    group = _received;
+                    _received = _spare;
+                    _spare = group;
+                    segment = _receivedSegment;
+                    fileOffset = _receivedFileOffset;
+                    _receivedFileOffset += group.WrittenCount;
+                    position = _boundary is { } boundary ? boundary.ToPosition() : null;
+                    _boundary = null;
+                    if (position is not null && _completed.Count > 0)
+                    {
+                        transactions = _completed;
+                        _completed = [];
+                    }
+                }
+
+                try
+                {
+                    if (group.WrittenCount > 0)
+                    {
+                        RandomAccess.Write(segment!.Handle, group.WrittenSpan, fileOffset);
+                    }
+
+                    if (position is not null)
+                    {
+                        Sync(segment!.Handle);
+                    }
+                }
+                catch (Exception ex) when (ex is IOException or ObjectDisposedException or UnauthorizedAccessException)
+                {
+                    lock (_gate)
+                    {
+                        // After a failed write or fsync the page cache cannot be trusted: stop, recovery rescans on restart.
+                        _flushFailure = ex;
+                        _busy = false;
+                        CompleteCycleLocked();
+                    }
+
+                    continue;
+                }
+                finally
+                {
+                    group.ResetWrittenCount();
+                }
+
+                if (position is not null)
+                {
+                    lock (_gate)
+                    {
+                        _durable = position;
+                    }
+
+                    NotifyObservers(position, transactions);
+                    StartStateWrite(force: false);
+                }
+
+                lock (_gate)
+                {
+                    CompleteCycleLocked();
+                }
             }
         }
     }
 
-    private async Task FlushLoopAsync()
+    private void NotifyObservers(DurablePosition position, List<CompletedTransaction>? transactions)
     {
-        while (true)
+        try
         {
-            (OpenSegment Segment, DurablePosition Position) work;
+            _options.DurableAdvanced?.Invoke(position);
+            _options.TransactionsDurable?.Invoke(new DurableBatch(position, (IReadOnlyList<CompletedTransaction>?)transactions ?? []));
+        }
+#pragma warning disable CA1031 // an observer's bug must not kill the flusher thread silently: it stops the writer with that error
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
             lock (_gate)
             {
-                if (_pendingFlush is not { } pending || _flushFailure is not null)
-                {
-                    _pendingFlush = null;
-                    _flushing = false;
-                    return;
-                }
-
-                work = pending;
-                _pendingFlush = null;
+                _flushFailure = new InvalidOperationException("a durable-position observer failed: " + ex.Message, ex);
             }
+        }
+    }
 
-            try
-            {
-                NativeMethods.SyncData(work.Segment.Handle);
-            }
-            catch (Exception ex) when (ex is IOException or ObjectDisposedException or UnauthorizedAccessException)
-            {
-                lock (_gate)
-                {
-                    // After a failed fsync the page cache cannot be trusted: stop, recovery rescans on restart.
-                    _flushFailure = ex;
-                    _pendingFlush = null;
-                    _flushing = false;
-                }
+    /// <summary>Wakes everyone waiting for the cycle that just ended.</summary>
+    private void CompleteCycleLocked()
+    {
+        var done = _cycleDone;
+        _cycleDone = NewCycle();
+        done.TrySetResult();
+    }
 
+    private void Sync(SafeFileHandle handle)
+    {
+        if (_options.SyncData is { } sync)
+        {
+            sync(handle);
+        }
+        else
+        {
+            NativeMethods.SyncData(handle);
+        }
+    }
+
+    /// <summary>Rewrites state.json in the background (three fsyncs of its own: never on the flusher's or the receiver's path).</summary>
+    private void StartStateWrite(bool force)
+    {
+        lock (_gate)
+        {
+            if (!_stateTask.IsCompleted || (!force && DateTimeOffset.UtcNow - _stateWritten < _options.StateInterval))
+            {
                 return;
             }
 
-            lock (_gate)
+            _stateWritten = DateTimeOffset.UtcNow;
+            _stateTask = Task.Run(async () =>
             {
-                _durable = work.Position;
-            }
-
-            _options.DurableAdvanced?.Invoke(work.Position);
-            if (DateTimeOffset.UtcNow - _stateWritten >= _options.StateInterval)
-            {
-                await WriteStateAsync(CancellationToken.None);
-            }
+                try
+                {
+                    await WriteStateAsync(CancellationToken.None);
+                }
+                catch (IOException)
+                {
+                    // Informational only (resume rescans the segments); the next write tries again.
+                }
+            });
         }
     }
 
@@ -414,11 +629,11 @@ public sealed class SegmentWriter : IAsyncDisposable
         await _stateLock.WaitAsync(cancellationToken);
         try
         {
-            _stateWritten = DateTimeOffset.UtcNow;
             (string File, long Position, DateTimeOffset? EventTime)? master;
             lock (_gate)
             {
                 master = _master;
+                _stateWritten = DateTimeOffset.UtcNow;
             }
 
             var state = new ArchiveState(Durable, _stateWritten, master?.File, master?.Position, master?.EventTime);
@@ -434,8 +649,21 @@ public sealed class SegmentWriter : IAsyncDisposable
     {
         if (_flushFailure is { } failure)
         {
-            throw new IOException("fsync of the archive failed; stop and restart (recovery rescans the segment)", failure);
+            throw new IOException("writing or fsyncing the archive failed; stop and restart (recovery rescans the segment)", failure);
         }
+    }
+
+    /// <summary>A transaction end inside the received bytes: what becomes durable once an fsync covers it.</summary>
+    private sealed record Boundary(OpenSegment Segment, long Offset, CompletedTransaction? Last)
+    {
+        /// <summary>Call with the writer's gate held (reads the tracker's GTID state).</summary>
+        public DurablePosition ToPosition() => new(
+            Segment.Name,
+            Offset,
+            Segment.Tracker.Gtids?.ToString(),
+            Last?.Id?.ToString(),
+            Last is null ? null : DateTimeOffset.FromUnixTimeSeconds(Last.Timestamp),
+            Segment.Tracker.IsMariaDb ?? false);
     }
 
     private sealed class OpenSegment(string name, SafeFileHandle handle, long length, TransactionTracker tracker)
@@ -444,6 +672,7 @@ public sealed class SegmentWriter : IAsyncDisposable
 
         public SafeFileHandle Handle { get; } = handle;
 
+        /// <summary>Bytes received for this segment (on disk or still in memory).</summary>
         public long Length { get; set; } = length;
 
         public TransactionTracker Tracker { get; } = tracker;

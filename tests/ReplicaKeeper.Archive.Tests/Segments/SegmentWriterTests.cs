@@ -70,9 +70,11 @@ public sealed class SegmentWriterTests
             await writer.AppendAsync(stream[i], CancellationToken.None);
         }
 
-        var length = new FileInfo(dir.Layout.RawSegmentPath("bin.000002")).Length;
+        var length = writer.Received.Length;
         var error = await Assert.ThrowsAsync<ArchiveStreamException>(async () => await writer.AppendAsync(stream[6], CancellationToken.None));
         Assert.Contains("gap in bin.000002", error.Message, StringComparison.Ordinal);
+        Assert.Equal(length, writer.Received.Length);
+        await writer.FlushAsync(CancellationToken.None);
         Assert.Equal(length, new FileInfo(dir.Layout.RawSegmentPath("bin.000002")).Length);
 
         var overlap = await Assert.ThrowsAsync<ArchiveStreamException>(async () => await writer.AppendAsync(stream[3], CancellationToken.None));
