@@ -42,7 +42,7 @@ public sealed record ArchiveConfig
 
     /// <summary>The archive layout; throws <see cref="ArchiveConfigException"/> when no directory is set.</summary>
     public ArchiveLayout Layout() =>
-        new(string.IsNullOrWhiteSpace(Dir) ? throw new ArchiveConfigException("archive.dir: no archive directory configured") : Dir);
+        new(string.IsNullOrWhiteSpace(Dir) ? throw new ArchiveConfigException("no archive directory: --dir or archive.dir in the config file") : Dir);
 
     /// <summary>Loads the key from <see cref="KeyFile"/> / <see cref="KeyEnv"/> (null when none is set).</summary>
     public ArchiveKey? LoadKey() => ArchiveKey.Load(KeyFile, KeyEnv);
@@ -91,6 +91,9 @@ public sealed record OffsiteConfig
 
     /// <summary>How often the running archiver copies newly sealed segments (default 60 s).</summary>
     public double? UploadIntervalSeconds { get; init; }
+
+    /// <summary>The store's name for messages and the upload ledger (see <see cref="S3OffsiteOptions.Target"/>); needs no credentials.</summary>
+    public string Target => S3OffsiteOptions.TargetOf(string.IsNullOrWhiteSpace(Endpoint) ? null : Endpoint, Bucket ?? "", Prefix);
 
     public S3OffsiteOptions ToOptions() => new()
     {

@@ -18,8 +18,14 @@ public sealed record S3OffsiteOptions
 
     public required S3Credentials Credentials { get; init; }
 
-    public string NormalizedPrefix => Prefix.Length == 0 || Prefix.EndsWith('/') ? Prefix.TrimStart('/') : Prefix.TrimStart('/') + "/";
+    public string NormalizedPrefix => Normalize(Prefix);
 
     /// <summary>s3://bucket/prefix (at the service URL when one is set): for messages and the upload ledger.</summary>
-    public string Target => $"s3://{Bucket}/{NormalizedPrefix}{(ServiceUrl is null ? "" : $" at {ServiceUrl}")}";
+    public string Target => TargetOf(ServiceUrl, Bucket, Prefix);
+
+    /// <summary>The <see cref="Target"/> text for a store, without needing its credentials (e.g. for <see cref="OffsiteRetentionPin"/>).</summary>
+    public static string TargetOf(string? serviceUrl, string bucket, string? prefix) =>
+        $"s3://{bucket}/{Normalize(prefix ?? "")}{(string.IsNullOrWhiteSpace(serviceUrl) ? "" : $" at {serviceUrl}")}";
+
+    private static string Normalize(string prefix) => prefix.Length == 0 || prefix.EndsWith('/') ? prefix.TrimStart('/') : prefix.TrimStart('/') + "/";
 }
