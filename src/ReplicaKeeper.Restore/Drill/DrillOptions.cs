@@ -25,6 +25,15 @@ public sealed record DrillOptions
     /// <summary>Position-table channel of the standby.</summary>
     public string Channel { get; init; } = PositionStore.DefaultChannel;
 
+    /// <summary>Start the restore from the newest usable snapshot in the archive (default); false: replay the archive from its first segment.</summary>
+    public bool UseSnapshots { get; init; } = true;
+
+    /// <summary>
+    /// Without a snapshot, replay from the archive's first segment even when it is not the master's first binlog (the
+    /// standby was seeded at the archive's start, so nothing before it matters). Same as <c>restore --from-archive-start</c>.
+    /// </summary>
+    public bool AllowArchiveWithoutBase { get; init; }
+
     /// <summary>Where the markdown and HTML reports are written (null: no files; the result still carries everything).</summary>
     public string? ReportDirectory { get; init; }
 

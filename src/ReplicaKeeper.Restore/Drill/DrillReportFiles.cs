@@ -32,7 +32,7 @@ public static class DrillReportFiles
         ("Scratch (restored into)", r.Scratch),
         ("Standby applied position", r.StandbyPosition ?? "-"),
         ("Restore target", r.RestoreTarget ?? "-"),
-        ("Snapshot", r.SnapshotId ?? "none: replayed from the archive's first segment"),
+        ("Snapshot", r.SnapshotId is null ? "none, replayed from the archive's first segment" + (r.Snapshot is null ? "" : $" ({r.Snapshot})") : r.Snapshot ?? r.SnapshotId),
         ("Segments", r.Segments.Count == 0 ? "-" : r.Segments.Count == 1 ? r.Segments[0] : $"{r.Segments[0]} .. {r.Segments[^1]} ({r.Segments.Count})"),
         ("Binlog replayed", string.Create(CultureInfo.InvariantCulture, $"{r.ReplayedBytes / 1048576.0:F1} MiB")),
         ("Transactions applied", r.TransactionsApplied.ToString(CultureInfo.InvariantCulture)),

@@ -31,8 +31,11 @@ public sealed record DrillResult
     /// <summary>The restore target derived from it (<c>--to-gtid 0-1-42</c> or <c>--to-position FILE:POS</c>).</summary>
     public string? RestoreTarget { get; init; }
 
-    /// <summary>Snapshot the restore started from (null: replayed from the archive's first segment).</summary>
+    /// <summary>Id of the snapshot the restore started from (null: replayed from the archive's first segment).</summary>
     public string? SnapshotId { get; init; }
+
+    /// <summary>The snapshot as the catalog describes it (time, position, tables, rows), or why none was used.</summary>
+    public string? Snapshot { get; init; }
 
     /// <summary>Segments the restore read, in order.</summary>
     public IReadOnlyList<string> Segments { get; init; } = [];

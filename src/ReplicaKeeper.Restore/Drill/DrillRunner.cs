@@ -7,6 +7,7 @@ using ReplicaKeeper.Archive.Storage;
 using ReplicaKeeper.Archive.Verification;
 using ReplicaKeeper.Restore.Archive;
 using ReplicaKeeper.Restore.Replay;
+using ReplicaKeeper.Restore.Snapshots;
 using ReplicaKeeper.Standby.Positions;
 using ReplicaKeeper.Standby.Schema;
 using ReplicaKeeper.Standby.Seeding;
@@ -90,6 +91,8 @@ public sealed class DrillRunner(DrillOptions options)
                 Standby = _standby,
                 StandbyPosition = _applied?.Position.ToString(),
                 RestoreTarget = _target?.ToString(),
+                SnapshotId = _plan?.Snapshot?.Id,
+                Snapshot = _plan?.Snapshot?.ToString() ?? _plan?.SnapshotChoice,
                 Segments = _plan?.Segments.Select(s => s.Name).ToList() ?? [],
                 ReplayedBytes = _plan?.TotalBytes ?? 0,
                 TransactionsApplied = _restored?.TransactionsApplied ?? 0,
@@ -171,12 +174,19 @@ public sealed class DrillRunner(DrillOptions options)
             var source = await ArchiveSource.OpenAsync(options.ArchiveDirectory, options.Key, ct).ConfigureAwait(false);
             _target = DrillTarget.From(_applied!);
             DrillTarget.CheckReachable(_target, source, archiveEnd, _applied!.Position.MariaDbGtids is not null);
-            _plan = await new PointInTimeRestore(source).PlanAsync(_target, [], ct).ConfigureAwait(false);
+            var restoreOptions = new RestoreOptions
+            {
+                UseSnapshots = options.UseSnapshots,
+                AllowArchiveWithoutBase = options.AllowArchiveWithoutBase,
+                Channel = options.Channel,
+            };
+            _plan = await new PointInTimeRestore(source).PlanAsync(_target, [], restoreOptions, ct).ConfigureAwait(false);
             var segments = _plan.Segments;
+            var from = _plan.Snapshot is { } snapshot ? $"snapshot {snapshot.Id} at {snapshot.Position}" : $"no snapshot ({_plan.SnapshotChoice})";
             var detail = segments.Count == 0
-                ? $"{_target}: no segments"
+                ? $"{_target}: {from}, no segments"
                 : string.Create(CultureInfo.InvariantCulture,
-                    $"{_target}: {segments.Count} segment(s) {segments[0].Name} .. {segments[^1].Name}, {_plan.TotalBytes / 1048576.0:F1} MiB, chain checked");
+                    $"{_target}: {from}, then {segments.Count} segment(s) {segments[0].Name} .. {segments[^1].Name}, {_plan.TotalBytes / 1048576.0:F1} MiB, chain checked");
             return (source, detail);
         }
 
@@ -189,8 +199,16 @@ public sealed class DrillRunner(DrillOptions options)
 
         private async Task<(bool, string)> RestoreAsync(ArchiveSource source, CancellationToken ct)
         {
-            _restored = await new PointInTimeRestore(source).ReplayAsync(_plan!, options.ScratchConnectionString, options.Progress, ct).ConfigureAwait(false);
-            return (true, _restored.Describe());
+            var watch = new PhaseWatch(options.Progress);
+            _restored = await new PointInTimeRestore(source).ReplayAsync(_plan!, options.ScratchConnectionString, watch, ct).ConfigureAwait(false);
+            var detail = _restored.Describe();
+            if (_plan!.Snapshot is { } snapshot && watch.ReplayStartedAt is { } replayStart)
+            {
+                detail += string.Create(CultureInfo.InvariantCulture,
+                    $"; snapshot {snapshot.Id} ({snapshot.Tables} tables, {snapshot.Rows} rows) loaded in {replayStart.TotalSeconds:F1} s, archive replayed in {(watch.Elapsed - replayStart).TotalSeconds:F1} s");
+            }
+
+            return (true, detail);
         }
 
         private async Task<(IReadOnlyDictionary<TableName, string?>, string)> ChecksumScratchAsync(CancellationToken ct)
@@ -225,7 +243,7 @@ public sealed class DrillRunner(DrillOptions options)
         private static DrillVerdict? Classify(Exception ex, DrillVerdict phaseDefault) => ex switch
         {
             DrillSetupException setup => setup.Verdict,
-            ArchiveGapException => DrillVerdict.ArchiveDamaged,
+            ArchiveGapException or SnapshotFormatException => DrillVerdict.ArchiveDamaged,
             ArchiveKeyException or DirectoryNotFoundException or ArgumentException or FormatException => DrillVerdict.InvalidSetup,
             MySqlException sql when IsConnectionProblem(sql) => DrillVerdict.ConnectionFailed,
             MySqlException => phaseDefault == DrillVerdict.ConnectionFailed ? DrillVerdict.ConnectionFailed : DrillVerdict.RestoreFailed,
@@ -265,6 +283,26 @@ public sealed class DrillRunner(DrillOptions options)
             {
                 return "(unparsable connection string)";
             }
+        }
+    }
+
+    /// <summary>Passes restore progress on and notes when the replay phase (after the snapshot load) began.</summary>
+    private sealed class PhaseWatch(IProgress<RestoreProgress>? inner) : IProgress<RestoreProgress>
+    {
+        private readonly Stopwatch _clock = Stopwatch.StartNew();
+
+        public TimeSpan? ReplayStartedAt { get; private set; }
+
+        public TimeSpan Elapsed => _clock.Elapsed;
+
+        public void Report(RestoreProgress value)
+        {
+            if (value.Phase == RestorePhase.Replay && ReplayStartedAt is null)
+            {
+                ReplayStartedAt = _clock.Elapsed;
+            }
+
+            inner?.Report(value);
         }
     }
 

@@ -3,6 +3,7 @@ using ReplicaKeeper.Archive;
 using ReplicaKeeper.Archive.Live;
 using ReplicaKeeper.Protocol;
 using ReplicaKeeper.Replication;
+using ReplicaKeeper.Restore.Snapshots;
 using ReplicaKeeper.Standby.Apply;
 using ReplicaKeeper.Standby.Positions;
 using ReplicaKeeper.TestServers;
@@ -15,7 +16,8 @@ namespace ReplicaKeeper.Restore.Tests.Drill;
 /// A master, its ReplicaKeeper standby and an empty scratch instance, played once per test class: the live archiver
 /// and the standby applier both start at the same fresh binlog file; a workload over two schemas and three binlog
 /// rotations (inserts, updates, deletes, DDL) runs; then the archiver (sealing every closed segment) and the applier
-/// run to the end of the master's binlog. The archive and the standby then hold exactly the same history.
+/// run to the end of the master's binlog. A snapshot of the standby is taken into the archive after the first two
+/// batches. The archive (snapshot + segments) and the standby then hold exactly the same history.
 /// </summary>
 public abstract class DrillStory(TestServerOptions options) : IAsyncLifetime
 {
@@ -59,9 +61,23 @@ public abstract class DrillStory(TestServerOptions options) : IAsyncLifetime
             start = await SourcePositionReader.ReadCurrentAsync(master, flavor, CancellationToken.None);
         }
 
-        await RunWorkloadAsync();
-
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
+        await CreateSchemaAsync();
+        await RunBatchesAsync(0, 2);
+        await CatchUpAsync(startFile, start, timeout.Token);
+        Snapshot = await new SnapshotTaker(new ArchiveLayout(ArchiveDirectory), null)
+            .TakeAsync(new SnapshotOptions { StandbyConnectionString = Standby.AdminConnectionString }, null, timeout.Token);
+        await RunBatchesAsync(2, 3);
+        await FinishAsync();
+        await CatchUpAsync(startFile, start, timeout.Token);
+    }
+
+    /// <summary>The snapshot taken from the standby after the first two batches.</summary>
+    public SnapshotInfo Snapshot { get; private set; } = null!;
+
+    /// <summary>Archiver and standby applier to the master's current end (each resumes where it stopped).</summary>
+    private async Task CatchUpAsync(string startFile, StandbyPosition start, CancellationToken ct)
+    {
         var archiving = LiveArchiver.RunAsync(new LiveArchiverOptions
         {
             Layout = new ArchiveLayout(ArchiveDirectory),
@@ -72,14 +88,14 @@ public abstract class DrillStory(TestServerOptions options) : IAsyncLifetime
                 HeartbeatInterval = TimeSpan.FromSeconds(1),
                 StopAtEnd = true,
             },
-        }, timeout.Token);
+        }, ct);
         var applying = new StandbyApplier(new StandbyOptions
         {
             SourceConnectionString = Master.AdminConnectionString,
             TargetConnectionString = Standby.AdminConnectionString,
             StartPosition = start,
             StopAtEnd = true,
-        }).RunAsync(timeout.Token);
+        }).RunAsync(ct);
         await Task.WhenAll(archiving, applying);
     }
 
@@ -102,7 +118,7 @@ public abstract class DrillStory(TestServerOptions options) : IAsyncLifetime
         }
     }
 
-    private async Task RunWorkloadAsync()
+    private async Task CreateSchemaAsync()
     {
         await Master.ExecuteAsync("""
             CREATE DATABASE shop;
@@ -111,7 +127,11 @@ public abstract class DrillStory(TestServerOptions options) : IAsyncLifetime
             CREATE DATABASE audit;
             CREATE TABLE audit.log (id INT AUTO_INCREMENT PRIMARY KEY, msg VARCHAR(100) NOT NULL);
             """);
-        for (var batch = 0; batch < 3; batch++)
+    }
+
+    private async Task RunBatchesAsync(int from, int to)
+    {
+        for (var batch = from; batch < to; batch++)
         {
             for (var t = 0; t < 4; t++)
             {
@@ -131,7 +151,10 @@ public abstract class DrillStory(TestServerOptions options) : IAsyncLifetime
             await Master.ExecuteAsync(string.Create(CultureInfo.InvariantCulture, $"DELETE FROM shop.orders WHERE qty = {batch + 1}"));
             await Master.ExecuteAsync("FLUSH BINARY LOGS");
         }
+    }
 
+    private async Task FinishAsync()
+    {
         await Master.ExecuteAsync("ALTER TABLE shop.orders ADD COLUMN shipped TINYINT NOT NULL DEFAULT 0");
         await Master.ExecuteAsync("UPDATE shop.orders SET shipped = 1 WHERE id % 2 = 0");
         await Master.ExecuteAsync("DELETE FROM shop.items WHERE id BETWEEN 105 AND 109");

@@ -25,8 +25,11 @@ public abstract class DrillTests<TStory>(TStory story) where TStory : DrillStory
         Assert.Equal(["audit.log", "shop.items", "shop.orders"], result.Tables.Select(t => t.Table.ToString()));
         Assert.All(result.Tables, t => Assert.Equal(t.StandbyChecksum, t.ScratchChecksum));
         Assert.Equal(await Story.Master.ScalarAsync<long>("SELECT COUNT(*) FROM shop.items"), await Story.Scratch.ScalarAsync<long>("SELECT COUNT(*) FROM shop.items"));
-        Assert.True(result.Segments.Count >= 4, string.Join(", ", result.Segments));
-        Assert.True(result.TransactionsApplied > 40, result.TransactionsApplied.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal(Story.Snapshot.Id, result.SnapshotId);
+        Assert.Equal(Story.Snapshot.Position.File, result.Segments[0]);
+        Assert.True(result.Segments.Count >= 2, string.Join(", ", result.Segments));
+        Assert.InRange(result.TransactionsApplied, 10, 40); // only what came after the snapshot
+        Assert.Contains("loaded in", result.Phases.Single(p => p.Name == "restore").Detail, StringComparison.Ordinal);
         Assert.StartsWith("--to-gtid ", result.RestoreTarget, StringComparison.Ordinal);
         Assert.Equal(result.RestoreTarget, "--to-gtid " + result.LastGtid);
         Assert.Equal(["read standby", "verify archive", "plan restore", "reset scratch", "restore", "checksum scratch"], result.Phases.Select(p => p.Name));
@@ -39,6 +42,41 @@ public abstract class DrillTests<TStory>(TStory story) where TStory : DrillStory
         Assert.Contains("<span class=\"ok\">PASSED</span>", html, StringComparison.Ordinal);
         Assert.Contains("<td>audit.log</td>", html, StringComparison.Ordinal);
         Assert.Equal(Path.ChangeExtension(result.MarkdownReportPath, ".html"), result.HtmlReportPath);
+    }
+
+    [Fact]
+    public async Task Drill_without_snapshots_replays_the_whole_archive_from_its_first_segment_and_passes()
+    {
+        var result = await new DrillRunner(new DrillOptions
+        {
+            ArchiveDirectory = Story.ArchiveDirectory,
+            ScratchConnectionString = Story.Scratch.AdminConnectionString,
+            CompareConnectionString = Story.Standby.AdminConnectionString,
+            UseSnapshots = false,
+            AllowArchiveWithoutBase = true, // the standby started at the archive's first segment
+        }).RunAsync(default);
+
+        Assert.True(result.Passed, result.Summary);
+        Assert.Null(result.SnapshotId);
+        var source = await Archive.ArchiveSource.OpenAsync(Story.ArchiveDirectory, null, default);
+        Assert.Equal(source.Segments.Select(s => s.Name), result.Segments);
+        Assert.True(result.TransactionsApplied > 40, result.TransactionsApplied.ToString(System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    [Fact]
+    public async Task Drill_fails_as_archive_damaged_on_a_flipped_byte_in_the_snapshot()
+    {
+        using var copy = CopyArchive();
+        var stored = Path.Combine(copy.Path, Path.GetRelativePath(Story.ArchiveDirectory, Story.Snapshot.StoredPath));
+        var bytes = await File.ReadAllBytesAsync(stored);
+        bytes[bytes.Length / 2] ^= 0x10;
+        await File.WriteAllBytesAsync(stored, bytes);
+
+        var result = await RunAsync(copy.Path, null);
+
+        Assert.Equal(DrillVerdict.ArchiveDamaged, result.Verdict);
+        Assert.Contains(result.Problems, p => p.Contains(Story.Snapshot.Id, StringComparison.Ordinal));
+        Assert.DoesNotContain(result.Phases, p => p.Name == "restore");
     }
 
     [Fact]
