@@ -111,15 +111,12 @@ public sealed partial class SnapshotTaker(ArchiveLayout layout, ArchiveKey? key)
                         var originalHash = new HashingStream(codec, leaveOpen: true);
                         await using (originalHash.ConfigureAwait(false))
                         {
-                            var buffered = new BufferedStream(originalHash, 1 << 16);
-                            await using (buffered.ConfigureAwait(false))
-                            {
-                                var writer = new SnapshotStreamWriter(buffered);
-                                await writer.WriteMagicAsync(cancellationToken).ConfigureAwait(false);
-                                await writer.WriteJsonAsync(SnapshotRecordType.Header, header, cancellationToken).ConfigureAwait(false);
-                                counts = await WriteContentsAsync(connection, writer, options, progress, cancellationToken).ConfigureAwait(false);
-                                await writer.WriteJsonAsync(SnapshotRecordType.End, counts, cancellationToken).ConfigureAwait(false);
-                            }
+                            // Records are written whole (row batches of up to BatchBytes): no extra buffering needed.
+                            var writer = new SnapshotStreamWriter(originalHash);
+                            await writer.WriteMagicAsync(cancellationToken).ConfigureAwait(false);
+                            await writer.WriteJsonAsync(SnapshotRecordType.Header, header, cancellationToken).ConfigureAwait(false);
+                            counts = await WriteContentsAsync(connection, writer, options, progress, cancellationToken).ConfigureAwait(false);
+                            await writer.WriteJsonAsync(SnapshotRecordType.End, counts, cancellationToken).ConfigureAwait(false);
 
                             originalSha = originalHash.HashHex();
                             originalSize = originalHash.Count;
