@@ -71,6 +71,7 @@ internal static class StandbyCommand
                 return 2;
             }
         });
+        command.Subcommands.Add(StandbyInitCommand.Create());
         return command;
     }
 }

@@ -30,8 +30,11 @@ namespace ReplicaKeeper.Standby.Seeding;
 /// </summary>
 public sealed class StandbySeeder(StandbySeedOptions options)
 {
-    /// <summary>Zero and invalid dates accepted as they are, 0 kept in AUTO_INCREMENT columns, any other loss an error.</summary>
-    internal const string TargetSqlMode = "STRICT_ALL_TABLES,ALLOW_INVALID_DATES,NO_AUTO_VALUE_ON_ZERO,NO_ENGINE_SUBSTITUTION";
+    /// <summary>
+    /// Zero and invalid dates accepted as they are, 0 kept in AUTO_INCREMENT columns. Not strict: the source may hold
+    /// values strict mode refuses (the empty "error" value of an ENUM, dates stored under a lax sql_mode).
+    /// </summary>
+    internal const string TargetSqlMode = "ALLOW_INVALID_DATES,NO_AUTO_VALUE_ON_ZERO,NO_ENGINE_SUBSTITUTION";
 
     private readonly StandbySeedOptions _options = options ?? throw new ArgumentNullException(nameof(options));
     private readonly Serilog.ILogger _log = options.Logger;

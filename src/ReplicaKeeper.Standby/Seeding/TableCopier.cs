@@ -9,7 +9,8 @@ namespace ReplicaKeeper.Standby.Seeding;
 /// <summary>
 /// Copies one table's rows from the source's snapshot to the target: one streamed <c>SELECT</c> in row-key order
 /// (primary key, else the first unique key; tables without either in scan order), written as multi-row INSERTs of
-/// typed parameters. Values travel as <see cref="ValueSql.Read"/> reads them: integers, floats and BIT as numbers;
+/// typed parameters. The SELECT is a prepared statement (binary protocol); values travel as <see cref="ValueSql.Read"/>
+/// reads them: integers, FLOAT/DOUBLE (exact IEEE values) and BIT as numbers;
 /// DECIMAL, temporal values (zero dates, fractions, TIME beyond 24 h; TIMESTAMP in UTC on both sessions), YEAR and
 /// MySQL JSON as the server's exact text; strings, ENUM and SET as text; binary strings, BLOBs and GEOMETRY (the
 /// server's SRID+WKB) as bytes. Generated columns are left to the target to compute.
@@ -37,6 +38,8 @@ internal sealed class TableCopier(MySqlConnection source, MySqlConnection target
         long bytes = 0;
 
         await using var command = new MySqlCommand(select.ToString(), source) { CommandTimeout = 0 };
+        // binary protocol: FLOAT and DOUBLE arrive as their IEEE bytes (the text protocol rounds FLOAT to 6 digits)
+        await command.PrepareAsync(ct).ConfigureAwait(false);
         await using var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
         while (await reader.ReadAsync(ct).ConfigureAwait(false))
         {
