@@ -42,7 +42,7 @@ public sealed partial class DockerSamplesTests : IDisposable
         Assert.Equal("change-me-replication", config.Source.Connection.Password);
         Assert.Equal("/var/lib/replicakeeper/archive", config.Archive.Directory);
         Assert.NotNull(config.Archive.Key);
-        Assert.Contains("Server=standby", config.Standby?.ConnectionStringWithSecret, StringComparison.Ordinal);
+        Assert.Contains("server=standby", config.Standby?.ConnectionStringWithSecret, StringComparison.OrdinalIgnoreCase);
         Assert.Equal(TimeSpan.FromHours(24), config.Snapshots?.Interval);
         Assert.Equal(9187, config.Http.Port);
         Assert.StartsWith("/var/lib/replicakeeper/", config.Logging.Directory, StringComparison.Ordinal);
@@ -61,7 +61,7 @@ public sealed partial class DockerSamplesTests : IDisposable
 
         Assert.Contains("--standby", used);
         Assert.Contains("--archive", used);
-        Assert.Empty(used.Where(o => !known.Contains(o)));
+        Assert.DoesNotContain(used, o => !known.Contains(o));
     }
 
     public void Dispose() => Directory.Delete(_secrets, recursive: true);
@@ -70,7 +70,11 @@ public sealed partial class DockerSamplesTests : IDisposable
     {
         var path = Path.Combine(_secrets, name);
         File.WriteAllText(path, value + "\n");
-        File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        }
+
         return path;
     }
 
