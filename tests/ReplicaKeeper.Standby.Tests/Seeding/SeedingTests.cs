@@ -188,4 +188,71 @@ public abstract class SeedingTests(SourceAndStandbyFixture servers) : SeedingTes
 
 public sealed class MariaDbSeedingTests(MariaDbSourceAndStandbyFixture servers) : SeedingTests(servers), IClassFixture<MariaDbSourceAndStandbyFixture>;
 
-public sealed class MySqlSeedingTests(MySqlSourceAndStandbyFixture servers) : SeedingTests(servers), IClassFixture<MySqlSourceAndStandbyFixture>;
+public sealed class MySqlSeedingTests(MySqlSourceAndStandbyFixture servers) : SeedingTests(servers), IClassFixture<MySqlSourceAndStandbyFixture>
+{
+    /// <summary>
+    /// MySQL has no snapshot position: under a busy source the gtid_executed bracket around the snapshot is not one
+    /// position. The seed then records the low end and the window, the applier replays the window idempotently.
+    /// </summary>
+    [Fact]
+    public async Task Inexact_snapshot_is_seeded_with_its_window_replayed_idempotently_and_refused_for_keyless_tables()
+    {
+        var db = NewDatabase("si");
+        var keyless = NewDatabase("sk");
+        await Servers.Source.ExecuteAsync($"""
+            CREATE DATABASE {db}; {CounterTables(db)}
+            CREATE TABLE {db}.items (id INT NOT NULL PRIMARY KEY, v VARCHAR(40), d DECIMAL(12,2)) ENGINE=InnoDB;
+            INSERT INTO {db}.items (id, v, d) WITH RECURSIVE n (x) AS (SELECT 0 UNION ALL SELECT x + 1 FROM n WHERE x < 999) SELECT x, CONCAT('item ', x), x / 4 FROM n;
+            CREATE DATABASE {keyless}; CREATE TABLE {keyless}.bag (x INT) ENGINE=InnoDB; INSERT INTO {keyless}.bag VALUES (1), (1);
+            """);
+
+        using var stop = new CancellationTokenSource();
+        var workload = CountedWorkloadAsync(db, connections: 3, limit: 20_000, items: true, stop.Token, maxDelayMs: 0);
+        SeedReport? inexact = null;
+        StandbySeedException? refused = null;
+        try
+        {
+            // one snapshot attempt each: under three busy writers nearly every bracket is inexact
+            for (var attempt = 0; attempt < 10 && refused is null; attempt++)
+            {
+                try
+                {
+                    await new StandbySeeder(SeedOptions(keyless) with { SnapshotAttempts = 1, Force = true }).RunAsync(CancellationToken.None);
+                }
+                catch (StandbySeedException e) when (e is not TargetNotEmptyException)
+                {
+                    refused = e;
+                }
+            }
+
+            for (var attempt = 0; attempt < 10 && inexact is null; attempt++)
+            {
+                var report = await new StandbySeeder(SeedOptions(db) with { SnapshotAttempts = 1, Force = true, ChunkRows = 50 }).RunAsync(CancellationToken.None);
+                inexact = report.IsExact ? null : report;
+            }
+
+            await Task.Delay(200);
+        }
+        finally
+        {
+            await stop.CancelAsync();
+        }
+
+        var committed = await workload;
+        Assert.NotNull(refused);
+        Assert.Contains($"{keyless}.bag has none", refused.Message, StringComparison.Ordinal);
+        Assert.NotNull(inexact);
+        Assert.NotNull(inexact.IdempotentUntil);
+        Assert.True(inexact.IdempotentUntil.Covers(inexact.Position) && !inexact.Position.Covers(inexact.IdempotentUntil));
+        await using (var standby = await Servers.Standby.OpenAdminConnectionAsync())
+        {
+            var seeded = await PositionStore.ReadAsync(standby, db, CancellationToken.None);
+            Assert.NotNull(seeded?.IdempotentUntil);
+            Assert.True(seeded.IdempotentUntil.SameAs(inexact.IdempotentUntil));
+        }
+
+        Assert.True(await ApplyToEndAsync(db) > 0);
+        await AssertEqualAsync(db, db);
+        await AssertEveryTransactionOnceAsync(db, committed);
+    }
+}
