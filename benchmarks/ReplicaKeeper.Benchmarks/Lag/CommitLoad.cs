@@ -20,7 +20,7 @@ public sealed class CommitLoad(TestServer server, LagOptions options)
 
     public static async Task PrepareAsync(TestServer server, LagOptions options, CancellationToken ct)
     {
-        await server.ExecuteAsync("CREATE DATABASE IF NOT EXISTS lag; CREATE TABLE IF NOT EXISTS lag.t (id BIGINT AUTO_INCREMENT PRIMARY KEY, w INT NOT NULL, n INT NOT NULL, note VARCHAR(40))", ct);
+        await server.ExecuteAsync("CREATE DATABASE IF NOT EXISTS archlag; CREATE TABLE IF NOT EXISTS archlag.t (id BIGINT AUTO_INCREMENT PRIMARY KEY, w INT NOT NULL, n INT NOT NULL, note VARCHAR(40))", ct);
         if (!options.DurableMaster)
         {
             await server.ExecuteAsync("SET GLOBAL sync_binlog = 0; SET GLOBAL innodb_flush_log_at_trx_commit = 2", ct);
@@ -59,7 +59,7 @@ public sealed class CommitLoad(TestServer server, LagOptions options)
             string gtid;
             if (mariaDb)
             {
-                command.CommandText = "INSERT INTO lag.t (w, n, note) VALUES " + values + "; SELECT @@last_gtid";
+                command.CommandText = "INSERT INTO archlag.t (w, n, note) VALUES " + values + "; SELECT @@last_gtid";
                 await using var reader = await command.ExecuteReaderAsync(ct);
                 var committed = Stopwatch.GetTimestamp();
                 do
@@ -77,7 +77,7 @@ public sealed class CommitLoad(TestServer server, LagOptions options)
             else
             {
                 gtid = string.Create(CultureInfo.InvariantCulture, $"{MySqlSourceId}:{(worker + 1) * 100_000_000L + n}");
-                command.CommandText = $"SET gtid_next = '{gtid}'; INSERT INTO lag.t (w, n, note) VALUES {values}";
+                command.CommandText = $"SET gtid_next = '{gtid}'; INSERT INTO archlag.t (w, n, note) VALUES {values}";
                 await command.ExecuteNonQueryAsync(ct);
                 Commits[gtid] = Stopwatch.GetTimestamp();
             }
