@@ -5,8 +5,8 @@
 # 1. A throwaway MariaDB generator writes ~SIZE_MB of ROW binlog (CRC32, FULL image, FULL metadata,
 #    annotate rows, GTIDs) from an OLTP-like workload: per round one 1,000-row bulk INSERT, 200 small
 #    two-row INSERT transactions, 100 single-row UPDATE transactions and one DELETE (autocommit each).
-#    The binlog files from the schema's CREATE DATABASE on are hard-linked into an archive directory
-#    (the archive reader takes plain binlog files directly in DIR).
+#    All its binlog files (the first one starts with an empty GTID list, so restore needs no snapshot)
+#    are hard-linked into an archive directory (the archive reader takes plain binlog files in DIR).
 # 2. Two fresh target instances, configured identically (binlog on, as a scratch/standby would be).
 #    (a) stock:  mariadb-binlog FILES | mariadb        into target A
 #    (b) ours:   replicakeeper restore --latest        into target B (over the unix socket, like the client)
@@ -78,8 +78,8 @@ fi
 # ---------------------------------------------------------------- 1. generate the binlog
 log "generating ~${SIZE_MB} MB of binlog"
 start_server gen 1 --sync-binlog=0 --innodb-flush-log-at-trx-commit=0 --max-binlog-size=256M
-client gen -e 'FLUSH BINARY LOGS'
-FIRST=$(client gen -N -e 'SHOW MASTER STATUS' | cut -f1)
+# the archive starts at the generator's first binlog (empty GTID list): restore needs no snapshot for it
+FIRST=$(client gen -N -e 'SHOW BINARY LOGS' | head -1 | cut -f1)
 client gen <<'SQL'
 CREATE DATABASE bench;
 CREATE TABLE bench.accounts (id BIGINT PRIMARY KEY, owner VARCHAR(64) NOT NULL, balance DECIMAL(14,2) NOT NULL,
