@@ -20,10 +20,12 @@ internal static class DrillCommand
         var report = new Option<string?>("--report") { Description = "Directory for the markdown and HTML reports (default: the current directory)" };
         var keyFile = new Option<string?>("--key-file") { Description = "Archive key file (default: REPLICAKEEPER_ARCHIVE_KEY)" };
         var channel = new Option<string>("--channel") { Description = "Standby position channel", DefaultValueFactory = _ => "default" };
+        var noSnapshot = new Option<bool>("--no-snapshot") { Description = "Do not start from a snapshot: replay the archive from its first segment" };
+        var fromStart = new Option<bool>("--from-archive-start") { Description = "Without a snapshot, replay from the first segment even if it is not the master's first binlog (the standby was seeded there)" };
         var command = new Command("drill",
             "Restore drill: restore the archive into a scratch instance up to the standby's position, CHECKSUM TABLE both, write a report. "
             + "Exit 0 match, 1 data differs, 2 setup, 3 archive damaged, 4 connection, 5 archive behind the standby, 6 restore error.");
-        foreach (var option in new Option[] { archive, scratch, compare, report, keyFile, channel })
+        foreach (var option in new Option[] { archive, scratch, compare, report, keyFile, channel, noSnapshot, fromStart })
         {
             command.Options.Add(option);
         }
@@ -53,6 +55,8 @@ internal static class DrillCommand
                     ReportDirectory = parse.GetValue(report) ?? Directory.GetCurrentDirectory(),
                     Channel = parse.GetValue(channel)!,
                     Key = key,
+                    UseSnapshots = !parse.GetValue(noSnapshot),
+                    AllowArchiveWithoutBase = parse.GetValue(fromStart),
                     Progress = new LineProgress(output),
                 };
                 var result = await new DrillRunner(options).RunAsync(ct).ConfigureAwait(false);
@@ -74,19 +78,34 @@ internal static class DrillCommand
         return command;
     }
 
-    /// <summary>A restore progress line every 10 % (the drill's output is usually a log, not a terminal).</summary>
+    /// <summary>A progress line every 10 % of each restore phase (the drill's output is usually a log, not a terminal).</summary>
     private sealed class LineProgress(TextWriter output) : IProgress<RestoreProgress>
     {
+        private readonly Lock _lock = new();
+        private RestorePhase _phase = RestorePhase.Replay;
         private int _lastDecile = -1;
 
         public void Report(RestoreProgress value)
         {
-            var fraction = value.BytesTotal == 0 ? 1 : Math.Clamp((double)value.BytesDone / value.BytesTotal, 0, 1);
-            var decile = (int)(fraction * 10);
-            if (decile != _lastDecile)
+            lock (_lock)
             {
+                if (value.Phase != _phase)
+                {
+                    _phase = value.Phase;
+                    _lastDecile = -1;
+                }
+
+                var fraction = value.BytesTotal == 0 ? 1 : Math.Clamp((double)value.BytesDone / value.BytesTotal, 0, 1);
+                var decile = (int)(fraction * 10);
+                if (decile == _lastDecile)
+                {
+                    return;
+                }
+
                 _lastDecile = decile;
-                output.WriteLine(FormattableString.Invariant($"restore {fraction * 100,5:F1}%  {value.Transactions} trx  last {value.LastGtid}"));
+                output.WriteLine(value.Phase == RestorePhase.Snapshot
+                    ? FormattableString.Invariant($"snapshot {fraction * 100,5:F1}%  {value.BytesDone} of {value.BytesTotal} rows")
+                    : FormattableString.Invariant($"replay   {fraction * 100,5:F1}%  {value.Transactions} trx  last {value.LastGtid}"));
             }
         }
     }
