@@ -64,6 +64,9 @@ internal sealed class DemoConsole(IAnsiConsole console, int totalSteps)
         console.Write(new Padder(table, new Padding(2, 0, 0, 0)));
     }
 
+    /// <summary>Any Spectre renderable (a status table), indented like the rest.</summary>
+    public void Render(Spectre.Console.Rendering.IRenderable renderable) => console.Write(new Padder(renderable, new Padding(2, 0, 0, 0)));
+
     public bool Check(string description, bool passed, string? detail = null)
     {
         _checks.Add((description, passed));

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using ReplicaKeeper.Binlog.Positions;
+using ReplicaKeeper.Failover.Status;
 using ReplicaKeeper.Restore.Archive;
 using ReplicaKeeper.Restore.Find;
 using ReplicaKeeper.Restore.Replay;
@@ -25,7 +26,7 @@ internal sealed class DemoScenario(DemoConsole output, DemoOptions options)
     private DemoServer _master = null!;
     private DemoServer _standby = null!;
     private DemoServer _scratch = null!;
-    private DemoReplication _replication = null!;
+    private DemoDaemon _replication = null!;
     private string _patientBefore = "";
     private string _gtid = "";
 
@@ -43,12 +44,9 @@ internal sealed class DemoScenario(DemoConsole output, DemoOptions options)
                 await StartServersAsync(work, servers, ct);
             }
 
-            using (output.Step("Start ReplicaKeeper: archiver (master -> archive) and standby applier (master -> standby)"))
+            using (output.Step("The clinic's database; seed the standby (replicakeeper standby init); start the daemon (replicakeeper run)"))
             {
-                _replication = DemoReplication.Start(_master, _standby, Path.Combine(work, "archive"), logger, ct);
-                output.Info($"archive directory {_replication.Layout.Root}");
-                output.Info($"closed segments are sealed with zstd + AES-256-GCM, archive key id {_replication.Key.KeyId}");
-                output.Note("in production this is `replicakeeper run --config replicakeeper.json` (docker/ has a compose file)");
+                await StartReplicaKeeperAsync(work, logger, ct);
             }
 
             using (output.Step("The clinic's morning: patients, appointments, studies"))
@@ -138,12 +136,29 @@ internal sealed class DemoScenario(DemoConsole output, DemoOptions options)
             string.Create(CultureInfo.InvariantCulture, $"{clock.Elapsed.TotalSeconds:F1} s including the template"));
     }
 
-    private async Task MorningAsync(CancellationToken ct)
+    private async Task StartReplicaKeeperAsync(string work, Serilog.ILogger logger, CancellationToken ct)
     {
         await using (var master = await _master.OpenAsync(ct))
         {
             output.Sql("master", "CREATE DATABASE clinic; CREATE TABLE clinic.patients / appointments / studies (...)");
             await ClinicTraffic.ExecuteAsync(master, ClinicTraffic.Schema, ct);
+        }
+
+        output.Sql("shell", "replicakeeper standby init --source '<master>' --target '<standby>'");
+        output.Sql("shell", "replicakeeper run --config replicakeeper.json   # here: in-process, configured in code");
+        _replication = await DemoDaemon.StartAsync(_master, _standby, work, logger, ct);
+        var seed = _replication.Seed;
+        output.Info(string.Create(CultureInfo.InvariantCulture,
+            $"standby seeded in {seed.Elapsed.TotalSeconds:F1} s: {seed.Tables.Count} tables, {seed.TotalRows} rows, applier starts after {seed.Position}"));
+        output.Info($"daemon running: archiver into {_replication.Layout.Root} (sealed with zstd + AES-256-GCM, key id {_replication.Key.KeyId}), standby applier, status at {_replication.StatusBaseUri}status");
+        var tables = await DemoQueries.ScalarAsync(_standby, "SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = 'clinic'", ct);
+        output.Check("the standby has the clinic's tables and a position to continue from", tables == "3" && seed.IsExact, $"{tables} tables");
+    }
+
+    private async Task MorningAsync(CancellationToken ct)
+    {
+        await using (var master = await _master.OpenAsync(ct))
+        {
             var clock = Stopwatch.StartNew();
             var transactions = await ClinicTraffic.RunMorningAsync(master, ct);
             output.Info(string.Create(CultureInfo.InvariantCulture,
@@ -165,6 +180,7 @@ internal sealed class DemoScenario(DemoConsole output, DemoOptions options)
         }
 
         output.Check("the standby holds exactly the master's rows (fingerprints of all three tables)", equal);
+        await ShowStatusAsync(ct);
     }
 
     /// <summary>A failed snapshot fails its check, and the story goes on: the restore then starts from the archive's first segment.</summary>
@@ -186,10 +202,25 @@ internal sealed class DemoScenario(DemoConsole output, DemoOptions options)
 
         output.Info(snapshot.ToString());
         var listed = await SnapshotCatalog.ReadAsync(_replication.Layout, ct);
-        var applied = await DemoReplication.AppliedGtidsAsync(_standby, ct);
+        var applied = await DemoDaemon.AppliedGtidsAsync(_standby, ct);
         output.Check("the standby's snapshot is stored in the archive, stamped with the standby's applied position",
             listed.Any(s => s.Id == snapshot.Id) && applied is not null && snapshot.Position.MariaDbGtids == applied.ToString(),
             $"{snapshot.Tables} tables, {snapshot.Rows} rows at {snapshot.Position.MariaDbGtids}");
+    }
+
+    /// <summary>What <c>replicakeeper status</c> shows: the daemon's /status document as a table.</summary>
+    private async Task ShowStatusAsync(CancellationToken ct)
+    {
+        if (_replication.StatusBaseUri is not { } endpoint)
+        {
+            return;
+        }
+
+        var url = new Uri(endpoint, "status");
+        output.Sql("shell", $"replicakeeper status --url {url}");
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+        var status = StatusJson.Deserialize(await http.GetStringAsync(url, ct));
+        output.Render(StatusRenderer.ToTable(status));
     }
 
     private async Task AccidentAsync(CancellationToken ct)
@@ -319,14 +350,13 @@ internal sealed class DemoScenario(DemoConsole output, DemoOptions options)
         TimeSpan? archive = null;
         while (standby is null || archive is null)
         {
-            _replication.ThrowIfFailed();
             if (clock.Elapsed > CatchUpTimeout)
             {
                 throw new TimeoutException(string.Create(CultureInfo.InvariantCulture,
-                    $"ReplicaKeeper did not catch up with the master ({text}) within {CatchUpTimeout.TotalSeconds:F0} s: standby {(standby is null ? "behind" : "done")}, archive {(archive is null ? "behind" : "done")}"));
+                    $"ReplicaKeeper did not catch up with the master ({text}) within {CatchUpTimeout.TotalSeconds:F0} s: standby {(standby is null ? "behind" : "done")}, archive {(archive is null ? "behind" : "done")}; {string.Join("; ", _replication.Problems().DefaultIfEmpty("no component reports an error"))}"));
             }
 
-            if (standby is null && await DemoReplication.AppliedGtidsAsync(_standby, ct) is { } applied && wanted.Gtids.All(applied.Covers))
+            if (standby is null && await DemoDaemon.AppliedGtidsAsync(_standby, ct) is { } applied && wanted.Gtids.All(applied.Covers))
             {
                 standby = clock.Elapsed;
             }
