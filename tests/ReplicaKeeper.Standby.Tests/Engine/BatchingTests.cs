@@ -71,6 +71,25 @@ public abstract class BatchingTests(SourceAndStandbyFixture servers) : ApplierTe
     }
 
     [Fact]
+    public async Task A_missing_row_in_a_batch_of_updates_stops_naming_that_rows_key_and_applies_nothing_of_the_transaction()
+    {
+        var db = NewDatabase("bup");
+        var start = await SourcePositionAsync();
+        await Servers.Source.ExecuteAsync($"CREATE DATABASE {db}; CREATE TABLE {db}.t (id INT NOT NULL PRIMARY KEY, v INT) ENGINE=InnoDB; INSERT INTO {db}.t VALUES (1, 1), (2, 2), (3, 3)");
+        await CatchUpAsync(Options(db, start));
+        await Servers.Standby.ExecuteAsync($"DELETE FROM {db}.t WHERE id = 2");
+        await Servers.Source.ExecuteAsync($"UPDATE {db}.t SET v = v + 10");
+
+        var error = await Assert.ThrowsAsync<StandbyConflictException>(() => CatchUpAsync(Options(db, start)));
+
+        Assert.Equal($"{db}.t", error.Table);
+        Assert.Equal("id=2", error.Key);
+        Assert.NotNull(error.Transaction);
+        Assert.Contains("UPDATE found no row", error.Message, StringComparison.Ordinal);
+        Assert.Equal("1 3", await Servers.Standby.ScalarAsync<string>($"SELECT GROUP_CONCAT(v ORDER BY id SEPARATOR ' ') FROM {db}.t"));
+    }
+
+    [Fact]
     public async Task A_transaction_abandoned_inside_a_group_commit_loses_and_duplicates_nothing_of_the_group()
     {
         var db = NewDatabase("abn");
