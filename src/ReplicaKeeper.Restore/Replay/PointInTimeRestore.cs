@@ -120,7 +120,7 @@ public sealed class PointInTimeRestore(ArchiveSource source)
 
         var reader = new TransactionReader(source, keepRawBytes: false);
         await using var applier = await EventApplier.OpenAsync(
-            new EventApplierOptions { TargetConnectionString = targetConnectionString, Channel = options.Channel }, cancellationToken).ConfigureAwait(false);
+            new EventApplierOptions { TargetConnectionString = targetConnectionString, Channel = options.Channel, OnConflict = options.OnConflict }, cancellationToken).ConfigureAwait(false);
         var offsets = SegmentOffsets(plan);
         ReplicationEventBuilder? events = null;
         string? lastGtid = null;

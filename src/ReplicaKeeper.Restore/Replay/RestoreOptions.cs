@@ -1,3 +1,4 @@
+using ReplicaKeeper.Standby.Apply;
 using ReplicaKeeper.Standby.Positions;
 
 namespace ReplicaKeeper.Restore.Replay;
@@ -17,6 +18,12 @@ public sealed record RestoreOptions
 
     /// <summary>The target's <c>replicakeeper.applied_position</c> row the replay writes.</summary>
     public string Channel { get; init; } = PositionStore.DefaultChannel;
+
+    /// <summary>
+    /// What replay does when a row change does not fit the target (e.g. a later transaction updates a row that a
+    /// skipped one inserted): stop naming GTID, table and key (default), skip the change, or overwrite.
+    /// </summary>
+    public ConflictPolicy OnConflict { get; init; } = ConflictPolicy.Stop;
 
     public static RestoreOptions Default { get; } = new();
 }

@@ -80,6 +80,19 @@ public abstract class SnapshotRestoreTests<TStory>(TStory story) where TStory : 
     }
 
     [Fact]
+    public async Task Skipping_a_transaction_the_newest_snapshot_holds_starts_from_an_older_snapshot_and_leaves_it_out()
+    {
+        var result = await RestoreAsync(RestoreTarget.ToGtid(Story.MarkerGtid), skip: [Story.GtidAtPoint2]);
+
+        Assert.Equal(Story.SnapshotA.Id, result.Snapshot?.Id);
+        Assert.Equal([Story.GtidAtPoint2], result.SkippedGtids);
+        Assert.Equal(Story.MarkerGtid, result.LastGtid);
+        Assert.Equal(0L, await Story.Target.ScalarAsync<long>($"SELECT COUNT(*) FROM shop.orders WHERE id = {Story.LastOrderAtPoint2}"));
+        Assert.Equal(1L, await Story.Target.ScalarAsync<long>($"SELECT COUNT(*) FROM shop.orders WHERE id = {Story.LastOrderAtPoint2 - 1}"));
+        Assert.Equal(1L, await Story.Target.ScalarAsync<long>("SELECT COUNT(*) FROM shop.orders WHERE id = 900000"));
+    }
+
+    [Fact]
     public async Task Encrypted_snapshot_without_the_key_is_refused_clearly_and_loads_with_it()
     {
         using var archive = new TempDirectory();
@@ -155,13 +168,13 @@ public abstract class SnapshotRestoreTests<TStory>(TStory story) where TStory : 
         Assert.Equal(Story.AtPoint2, await SnapshotStory.ChecksumsAsync(Story.Target, SnapshotStory.Tables));
     }
 
-    private async Task<RestoreResult> RestoreAsync(RestoreTarget target, RestoreOptions? options = null)
+    private async Task<RestoreResult> RestoreAsync(RestoreTarget target, RestoreOptions? options = null, IReadOnlyCollection<string>? skip = null)
     {
         var connection = Story.Target.AdminConnectionString;
         await TargetInstance.ResetAsync(connection, default);
         var source = await ArchiveSource.OpenAsync(Story.ArchiveDirectory, null, default);
         var restore = new PointInTimeRestore(source);
-        var plan = await restore.PlanAsync(target, [], options ?? RestoreOptions.Default, default);
+        var plan = await restore.PlanAsync(target, skip ?? [], options ?? RestoreOptions.Default, default);
         return await restore.ReplayAsync(plan, connection, null, default);
     }
 

@@ -47,6 +47,12 @@ public abstract class SnapshotStory(TestServerOptions options) : IAsyncLifetime
 
     public string GtidAtPoint2 { get; private set; } = null!;
 
+    /// <summary>The order the last transaction of phase 2 (<see cref="GtidAtPoint2"/>) inserted.</summary>
+    public int LastOrderAtPoint2 { get; private set; }
+
+    /// <summary>The one transaction between phase 2 and phase 3's workload (order 900000).</summary>
+    public string MarkerGtid { get; private set; } = null!;
+
     public IReadOnlyDictionary<string, long?> AtPoint3 { get; private set; } = null!;
 
     public string GtidAtPoint3 { get; private set; } = null!;
@@ -103,10 +109,12 @@ public abstract class SnapshotStory(TestServerOptions options) : IAsyncLifetime
         SnapshotA = await WhileWorkloadRunsAsync(1000, () => TakeAsync(Layout, null));
         AtPoint2 = await ChecksumsAsync(Master, Tables);
         GtidAtPoint2 = await LastGtidAsync();
+        LastOrderAtPoint2 = await Master.ScalarAsync<int>("SELECT MAX(id) FROM shop.orders WHERE id < 900000");
         await Master.ExecuteAsync("FLUSH BINARY LOGS");
 
         await Master.ExecuteAsync("INSERT INTO shop.orders (id, customer, amount, note) VALUES (900000, 'marker', 1.00, 'phase 3 starts')");
-        await WaitForStandbyAsync(await LastGtidAsync());
+        MarkerGtid = await LastGtidAsync();
+        await WaitForStandbyAsync(MarkerGtid);
         SnapshotB = await WhileWorkloadRunsAsync(2000, () => TakeAsync(Layout, null));
         AtPoint3 = await ChecksumsAsync(Master, Tables);
         GtidAtPoint3 = await LastGtidAsync();
