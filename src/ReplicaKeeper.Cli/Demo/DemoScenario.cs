@@ -26,7 +26,7 @@ internal sealed class DemoScenario(DemoConsole output, DemoOptions options)
     private DemoServer _master = null!;
     private DemoServer _standby = null!;
     private DemoServer _scratch = null!;
-    private DemoDaemon _replication = null!;
+    private DemoDaemon _daemon = null!;
     private string _patientBefore = "";
     private string _gtid = "";
 
@@ -110,6 +110,7 @@ internal sealed class DemoScenario(DemoConsole output, DemoOptions options)
             throw new InvalidOperationException(problem);
         }
 
+        output.Note($"working directory {work} (servers, archive; removed at the end)");
         var clock = Stopwatch.StartNew();
         var template = await DemoTemplate.CreateAsync(Path.Combine(work, "template"), ct);
         output.Note(string.Create(CultureInfo.InvariantCulture, $"initialized a data directory template with mariadb-install-db in {clock.Elapsed.TotalSeconds:F1} s"));
@@ -146,11 +147,11 @@ internal sealed class DemoScenario(DemoConsole output, DemoOptions options)
 
         output.Sql("shell", "replicakeeper standby init --source '<master>' --target '<standby>'");
         output.Sql("shell", "replicakeeper run --config replicakeeper.json   # here: in-process, configured in code");
-        _replication = await DemoDaemon.StartAsync(_master, _standby, work, logger, ct);
-        var seed = _replication.Seed;
+        _daemon = await DemoDaemon.StartAsync(_master, _standby, work, logger, ct);
+        var seed = _daemon.Seed;
         output.Info(string.Create(CultureInfo.InvariantCulture,
             $"standby seeded in {seed.Elapsed.TotalSeconds:F1} s: {seed.Tables.Count} tables, {seed.TotalRows} rows, applier starts after {seed.Position}"));
-        output.Info($"daemon running: archiver into {_replication.Layout.Root} (sealed with zstd + AES-256-GCM, key id {_replication.Key.KeyId}), standby applier, status at {_replication.StatusBaseUri}status");
+        output.Info($"daemon running: archiver into {_daemon.Layout.Root} (sealed with zstd + AES-256-GCM, key id {_daemon.Key.KeyId}), standby applier, status at {_daemon.StatusBaseUri}status");
         var tables = await DemoQueries.ScalarAsync(_standby, "SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = 'clinic'", ct);
         output.Check("the standby has the clinic's tables and a position to continue from", tables == "3" && seed.IsExact, $"{tables} tables");
     }
@@ -186,11 +187,11 @@ internal sealed class DemoScenario(DemoConsole output, DemoOptions options)
     /// <summary>A failed snapshot fails its check, and the story goes on: the restore then starts from the archive's first segment.</summary>
     private async Task SnapshotAsync(Serilog.ILogger logger, CancellationToken ct)
     {
-        output.Sql("shell", $"replicakeeper snapshot --from '<standby>' --archive {_replication.Layout.Root} --key-file KEY");
+        output.Sql("shell", $"replicakeeper snapshot --from '<standby>' --archive {_daemon.Layout.Root} --key-file KEY");
         SnapshotInfo snapshot;
         try
         {
-            var taker = new SnapshotTaker(_replication.Layout, _replication.Key);
+            var taker = new SnapshotTaker(_daemon.Layout, _daemon.Key);
             snapshot = await taker.TakeAsync(new SnapshotOptions { StandbyConnectionString = _standby.AdminConnectionString, Logger = logger }, null, ct);
         }
         catch (Exception e) when (e is not OperationCanceledException)
@@ -201,7 +202,7 @@ internal sealed class DemoScenario(DemoConsole output, DemoOptions options)
         }
 
         output.Info(snapshot.ToString());
-        var listed = await SnapshotCatalog.ReadAsync(_replication.Layout, ct);
+        var listed = await SnapshotCatalog.ReadAsync(_daemon.Layout, ct);
         var applied = await DemoDaemon.AppliedGtidsAsync(_standby, ct);
         output.Check("the standby's snapshot is stored in the archive, stamped with the standby's applied position",
             listed.Any(s => s.Id == snapshot.Id) && applied is not null && snapshot.Position.MariaDbGtids == applied.ToString(),
@@ -211,7 +212,7 @@ internal sealed class DemoScenario(DemoConsole output, DemoOptions options)
     /// <summary>What <c>replicakeeper status</c> shows: the daemon's /status document as a table.</summary>
     private async Task ShowStatusAsync(CancellationToken ct)
     {
-        if (_replication.StatusBaseUri is not { } endpoint)
+        if (_daemon.StatusBaseUri is not { } endpoint)
         {
             return;
         }
@@ -257,8 +258,8 @@ internal sealed class DemoScenario(DemoConsole output, DemoOptions options)
     private async Task FindAsync(CancellationToken ct)
     {
         var query = new ChangeQuery("clinic.patients", RowFilter.Parse("id=4711"), RowOperation.Delete);
-        output.Sql("shell", $"replicakeeper find --archive {_replication.Layout.Root} --key-file KEY --table clinic.patients --where id=4711 --op delete");
-        var source = await ArchiveSource.OpenAsync(_replication.Layout.Root, _replication.Key, ct);
+        output.Sql("shell", $"replicakeeper find --archive {_daemon.Layout.Root} --key-file KEY --table clinic.patients --where id=4711 --op delete");
+        var source = await ArchiveSource.OpenAsync(_daemon.Layout.Root, _daemon.Key, ct);
         output.Note(string.Create(CultureInfo.InvariantCulture,
             $"the archive holds {source.Segments.Count} segments: {string.Join(", ", source.Segments.Select(s => s.Name + " (" + s.Storage.ToString().ToLowerInvariant() + ")"))}"));
         var found = new List<FoundChange>();
@@ -288,8 +289,8 @@ internal sealed class DemoScenario(DemoConsole output, DemoOptions options)
 
     private async Task RestoreAsync(CancellationToken ct)
     {
-        output.Sql("shell", $"replicakeeper restore --archive {_replication.Layout.Root} --key-file KEY --target '<scratch>' --skip-gtid {_gtid}");
-        var source = await ArchiveSource.OpenAsync(_replication.Layout.Root, _replication.Key, ct);
+        output.Sql("shell", $"replicakeeper restore --archive {_daemon.Layout.Root} --key-file KEY --target '<scratch>' --skip-gtid {_gtid}");
+        var source = await ArchiveSource.OpenAsync(_daemon.Layout.Root, _daemon.Key, ct);
         var restore = new PointInTimeRestore(source);
         var plan = await restore.PlanAsync(RestoreTarget.Latest, [_gtid], ct);
         output.Note($"plan: {plan.SnapshotChoice ?? "no snapshot"}; replay {plan.Segments.Count} segment(s): {string.Join(", ", plan.Segments.Select(s => s.Name))}");
@@ -353,7 +354,7 @@ internal sealed class DemoScenario(DemoConsole output, DemoOptions options)
             if (clock.Elapsed > CatchUpTimeout)
             {
                 throw new TimeoutException(string.Create(CultureInfo.InvariantCulture,
-                    $"ReplicaKeeper did not catch up with the master ({text}) within {CatchUpTimeout.TotalSeconds:F0} s: standby {(standby is null ? "behind" : "done")}, archive {(archive is null ? "behind" : "done")}; {string.Join("; ", _replication.Problems().DefaultIfEmpty("no component reports an error"))}"));
+                    $"ReplicaKeeper did not catch up with the master ({text}) within {CatchUpTimeout.TotalSeconds:F0} s: standby {(standby is null ? "behind" : "done")}, archive {(archive is null ? "behind" : "done")}; {string.Join("; ", _daemon.Problems().DefaultIfEmpty("no component reports an error"))}"));
             }
 
             if (standby is null && await DemoDaemon.AppliedGtidsAsync(_standby, ct) is { } applied && wanted.Gtids.All(applied.Covers))
@@ -362,8 +363,8 @@ internal sealed class DemoScenario(DemoConsole output, DemoOptions options)
             }
 
             // durable, and every closed segment sealed (nothing moves while find and restore read the archive)
-            if (archive is null && await _replication.ArchivedGtidsAsync(ct) is { } archived && wanted.Gtids.All(archived.Covers)
-                && _replication.Layout.RawSegments().Count <= 1)
+            if (archive is null && await _daemon.ArchivedGtidsAsync(ct) is { } archived && wanted.Gtids.All(archived.Covers)
+                && _daemon.Layout.RawSegments().Count <= 1)
             {
                 archive = clock.Elapsed;
             }
@@ -392,9 +393,9 @@ internal sealed class DemoScenario(DemoConsole output, DemoOptions options)
     private async Task CleanUpAsync(List<DemoServer> servers, string work)
     {
         var clock = Stopwatch.StartNew();
-        if (_replication is not null)
+        if (_daemon is not null)
         {
-            await _replication.DisposeAsync();
+            await _daemon.DisposeAsync();
         }
 
         await Task.WhenAll(servers.Select(s => s.DisposeAsync().AsTask()));
