@@ -21,6 +21,8 @@
 #        RK_TARGET_FLUSH   innodb_flush_log_at_trx_commit of both targets (default 2: restore-time setting;
 #                          1 = fully durable, then both sides are mostly fsync-bound)
 #        RK_BUFFER_POOL    innodb_buffer_pool_size of every instance (default 512M)
+#        RK_BENCH_PROFILE=1  afterwards (not timed): restore once more into a third fresh instance under
+#                          `perf record` (JIT symbols via DOTNET_PerfMapEnabled) and print the top symbols
 set -euo pipefail
 
 SIZE_MB=${1:-1024}
@@ -180,4 +182,14 @@ awk -v bytes="$BYTES" -v files="${#ARCHIVED[@]}" -v ss="$STOCK_S" -v os="$OURS_S
   printf "ratio           %.2f (replicakeeper MB/s / stock MB/s; > 1 = faster; goal >= 2)\n", ss / os
   printf "checksums equal %s\n", same
 }'
+
+if [ "${RK_BENCH_PROFILE:-0}" = 1 ]; then
+  log "profiling: replicakeeper restore under perf record"
+  start_server profiled 13 "${TARGET_ARGS[@]}"
+  DOTNET_PerfMapEnabled=1 DOTNET_EnableWriteXorExecute=0 perf record -F 199 -g -o "$WORK/perf.data" -- \
+    "$RK_CLI" restore --archive "$WORK/archive" --latest \
+    --target "Server=$WORK/profiled/s.sock;Protocol=Unix;User ID=root;SslMode=None;Pooling=false" >"$WORK/profiled.log" 2>&1
+  echo "top symbols of the replicakeeper process (self time; full report: perf report -i $WORK/perf.data):"
+  perf report -i "$WORK/perf.data" --no-children -g none --sort dso,sym 2>/dev/null | grep -v -e '^#' -e '^$' | head -25 || true
+fi
 [ "$SAME" = yes ]
