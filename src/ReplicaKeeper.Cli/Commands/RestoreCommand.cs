@@ -5,6 +5,7 @@ using ReplicaKeeper.Archive.Storage;
 using ReplicaKeeper.Restore.Archive;
 using ReplicaKeeper.Restore.Replay;
 using ReplicaKeeper.Restore.Snapshots;
+using ReplicaKeeper.Standby.Apply;
 using Spectre.Console;
 
 namespace ReplicaKeeper.Cli.Commands;
@@ -29,9 +30,14 @@ internal static class RestoreCommand
         var overwrite = new Option<bool>("--overwrite") { Description = "The target holds data: drop its schemas and GTID history first" };
         var keyFile = new Option<string?>("--key-file") { Description = "Archive key file (default: REPLICAKEEPER_ARCHIVE_KEY)" };
         var noSnapshot = new Option<bool>("--no-snapshot") { Description = "Do not start from a snapshot: replay the archive from its first segment" };
+        var onConflict = new Option<ConflictPolicy>("--on-conflict")
+        {
+            Description = "When a replayed row change does not fit (e.g. after --skip-gtid): stop (default), skip, or overwrite",
+            DefaultValueFactory = _ => ConflictPolicy.Stop,
+        };
         var fromStart = new Option<bool>("--from-archive-start") { Description = "Without a snapshot, replay from the first segment even if it is not the master's first binlog (the target must already hold what came before)" };
         var command = new Command("restore", "Point-in-time restore: load the newest snapshot before the target into an empty instance, then replay the archive after it, stopping exactly at the target.");
-        foreach (var option in new Option[] { archive, target, toTime, toGtid, beforeGtid, toPosition, latest, skip, overwrite, keyFile, noSnapshot, fromStart })
+        foreach (var option in new Option[] { archive, target, toTime, toGtid, beforeGtid, toPosition, latest, skip, overwrite, keyFile, noSnapshot, fromStart, onConflict })
         {
             command.Options.Add(option);
         }
@@ -79,7 +85,7 @@ internal static class RestoreCommand
                 var source = await ArchiveSource.OpenAsync(parse.GetValue(archive)!, key, ct);
                 var restore = new PointInTimeRestore(source);
                 output.WriteLine($"checking {source.Segments.Count} archived segment(s) ...");
-                var options = new RestoreOptions { UseSnapshots = !parse.GetValue(noSnapshot), AllowArchiveWithoutBase = parse.GetValue(fromStart) };
+                var options = new RestoreOptions { UseSnapshots = !parse.GetValue(noSnapshot), AllowArchiveWithoutBase = parse.GetValue(fromStart), OnConflict = parse.GetValue(onConflict) };
                 var plan = await restore.PlanAsync(chosen[0], parse.GetValue(skip) ?? [], options, ct);
                 output.WriteLine(plan.Snapshot is { } snapshot
                     ? $"starting from snapshot {snapshot.Id} (taken {snapshot.TakenAt:yyyy-MM-dd HH:mm:ss} UTC, source {snapshot.Position}; {plan.SnapshotChoice})"
