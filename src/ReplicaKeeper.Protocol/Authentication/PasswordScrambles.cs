@@ -7,42 +7,18 @@ namespace ReplicaKeeper.Protocol.Authentication;
 internal static class PasswordScrambles
 {
     /// <summary>mysql_native_password: SHA1(password) XOR SHA1(nonce + SHA1(SHA1(password))); empty for an empty password.</summary>
-    public static byte[] NativePassword(string? password, ReadOnlySpan<byte> nonce)
-    {
-        if (string.IsNullOrEmpty(password))
-        {
-            return [];
-        }
-
-        byte[] passwordBytes = Encoding.UTF8.GetBytes(password);
-        Span<byte> stage1 = stackalloc byte[20];
-        Span<byte> stage2 = stackalloc byte[20];
-        Span<byte> mix = stackalloc byte[20];
-        try
-        {
-            SHA1.HashData(passwordBytes, stage1);
-            SHA1.HashData(stage1, stage2);
-            using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA1);
-            hash.AppendData(nonce[..Math.Min(20, nonce.Length)]);
-            hash.AppendData(stage2);
-            hash.GetHashAndReset(mix);
-            byte[] result = new byte[20];
-            for (int i = 0; i < result.Length; i++)
-            {
-                result[i] = (byte)(stage1[i] ^ mix[i]);
-            }
-
-            return result;
-        }
-        finally
-        {
-            CryptographicOperations.ZeroMemory(passwordBytes);
-            CryptographicOperations.ZeroMemory(stage1);
-        }
-    }
+    public static byte[] NativePassword(string? password, ReadOnlySpan<byte> nonce) =>
+        HashScramble(password, nonce, HashAlgorithmName.SHA1, SHA1.HashSizeInBytes, nonceFirst: true);
 
     /// <summary>caching_sha2_password: SHA256(password) XOR SHA256(SHA256(SHA256(password)) + nonce); empty for an empty password.</summary>
-    public static byte[] CachingSha2Password(string? password, ReadOnlySpan<byte> nonce)
+    public static byte[] CachingSha2Password(string? password, ReadOnlySpan<byte> nonce) =>
+        HashScramble(password, nonce, HashAlgorithmName.SHA256, SHA256.HashSizeInBytes, nonceFirst: false);
+
+    /// <summary>
+    /// The scramble both hash-based plugins share: H(password) XOR H(nonce + H(H(password))), with
+    /// the nonce (its first 20 bytes) after the double hash instead of before it when <paramref name="nonceFirst"/> is false.
+    /// </summary>
+    private static byte[] HashScramble(string? password, ReadOnlySpan<byte> nonce, HashAlgorithmName algorithm, int size, bool nonceFirst)
     {
         if (string.IsNullOrEmpty(password))
         {
@@ -50,18 +26,19 @@ internal static class PasswordScrambles
         }
 
         byte[] passwordBytes = Encoding.UTF8.GetBytes(password);
-        Span<byte> stage1 = stackalloc byte[32];
-        Span<byte> stage2 = stackalloc byte[32];
-        Span<byte> mix = stackalloc byte[32];
+        Span<byte> stage1 = stackalloc byte[size];
+        Span<byte> stage2 = stackalloc byte[size];
+        Span<byte> mix = stackalloc byte[size];
         try
         {
-            SHA256.HashData(passwordBytes, stage1);
-            SHA256.HashData(stage1, stage2);
-            using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-            hash.AppendData(stage2);
-            hash.AppendData(nonce[..Math.Min(20, nonce.Length)]);
+            CryptographicOperations.HashData(algorithm, passwordBytes, stage1);
+            CryptographicOperations.HashData(algorithm, stage1, stage2);
+            var salt = nonce[..Math.Min(20, nonce.Length)];
+            using var hash = IncrementalHash.CreateHash(algorithm);
+            hash.AppendData(nonceFirst ? salt : stage2);
+            hash.AppendData(nonceFirst ? stage2 : salt);
             hash.GetHashAndReset(mix);
-            byte[] result = new byte[32];
+            byte[] result = new byte[size];
             for (int i = 0; i < result.Length; i++)
             {
                 result[i] = (byte)(stage1[i] ^ mix[i]);
