@@ -31,7 +31,7 @@ public sealed class SnapshotThroughputTests(ITestOutputHelper output)
         await standby.ExecuteAsync($"""
             CREATE DATABASE bench;
             CREATE TABLE bench.t (id INT PRIMARY KEY, name VARCHAR(100), amount DECIMAL(12,2), at DATETIME(6), score DOUBLE, payload VARBINARY(200));
-            INSERT INTO bench.t SELECT seq, CONCAT('name ', seq), seq / 100, '2026-01-01' + INTERVAL seq SECOND, seq / 7, UNHEX(SHA2(seq, 256)) FROM seq_1_to_{rows};
+            INSERT INTO bench.t SELECT seq, CONCAT('name ', seq), seq / 100, '2026-01-01' + INTERVAL seq SECOND, seq / 7, UNHEX(SHA2(seq, 256)) FROM bench.seq_1_to_{rows};
             """);
         await using (var connection = await standby.OpenAdminConnectionAsync())
         {
