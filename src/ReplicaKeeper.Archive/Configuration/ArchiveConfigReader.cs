@@ -80,27 +80,37 @@ public static class ArchiveConfigReader
             {
                 if (property.Name.Equals(SectionName, StringComparison.OrdinalIgnoreCase))
                 {
-                    return FromSection(property.Value, $"{source}: {SectionName}");
+                    return Bind(property.Value, source, property.Name + ".");
                 }
             }
 
-            return FromSection(root, source);
+            return Bind(root, source, "");
         }
     }
 
-    /// <summary>Binds one "archive" section (for configs that contain more than the archive).</summary>
-    public static ArchiveConfig FromSection(JsonElement section, string source)
+    /// <summary>
+    /// Binds one "archive" section handed over by another config reader (the daemon's); <paramref name="source"/>
+    /// names it in messages (e.g. "/etc/rk.json: archive").
+    /// </summary>
+    public static ArchiveConfig FromSection(JsonElement section, string source) => Bind(section, source, "");
+
+    private static ArchiveConfig Bind(JsonElement section, string source, string pathPrefix)
     {
-        RefuseSecrets(section, "", source);
+        if (section.ValueKind != JsonValueKind.Object)
+        {
+            throw new ArchiveConfigException($"{source}: '{pathPrefix.TrimEnd('.')}' must be a JSON object");
+        }
+
+        RefuseSecrets(section, pathPrefix.TrimEnd('.'), source);
         try
         {
             var config = section.Deserialize<ArchiveConfig>(Options) ?? throw new ArchiveConfigException($"{source}: empty archive section");
-            Validate(config, source);
+            Validate(config, source, pathPrefix);
             return config;
         }
         catch (JsonException ex)
         {
-            throw new ArchiveConfigException($"{source}: {Describe(ex)}", ex);
+            throw new ArchiveConfigException($"{source}: {Describe(ex, pathPrefix)}", ex);
         }
     }
 
@@ -141,40 +151,40 @@ public static class ArchiveConfigReader
         connectionString.Split(';').Select(p => p.Split('=', 2)[0].Trim())
             .Any(k => k.Equals("password", StringComparison.OrdinalIgnoreCase) || k.Equals("pwd", StringComparison.OrdinalIgnoreCase));
 
-    private static void Validate(ArchiveConfig config, string source)
+    private static void Validate(ArchiveConfig config, string source, string p)
     {
         if (config.Retention is { Days: <= 0 })
         {
-            throw new ArchiveConfigException($"{source}: retention.days must be positive");
+            throw new ArchiveConfigException($"{source}: {p}retention.days must be positive");
         }
 
         if (config.Retention is { Gigabytes: <= 0 })
         {
-            throw new ArchiveConfigException($"{source}: retention.gigabytes must be positive");
+            throw new ArchiveConfigException($"{source}: {p}retention.gigabytes must be positive");
         }
 
         if (config.Offsite is { } offsite)
         {
             if (string.IsNullOrWhiteSpace(offsite.Bucket))
             {
-                throw new ArchiveConfigException($"{source}: offsite.bucket is required when an offsite section is given");
+                throw new ArchiveConfigException($"{source}: {p}offsite.bucket is required when an offsite section is given");
             }
 
             if (offsite.Endpoint is { } endpoint && !Uri.TryCreate(endpoint, UriKind.Absolute, out _))
             {
-                throw new ArchiveConfigException($"{source}: offsite.endpoint '{endpoint}' is not an absolute URL");
+                throw new ArchiveConfigException($"{source}: {p}offsite.endpoint '{endpoint}' is not an absolute URL");
             }
 
             if (offsite.UploadIntervalSeconds is <= 0)
             {
-                throw new ArchiveConfigException($"{source}: offsite.uploadIntervalSeconds must be positive");
+                throw new ArchiveConfigException($"{source}: {p}offsite.uploadIntervalSeconds must be positive");
             }
         }
     }
 
-    private static string Describe(JsonException ex)
+    private static string Describe(JsonException ex, string pathPrefix)
     {
-        var path = ex.Path?.TrimStart('$').TrimStart('.');
+        var path = (pathPrefix + ex.Path?.TrimStart('$').TrimStart('.')).TrimEnd('.');
         var message = ex.Message;
         if (message.Contains("could not be mapped", StringComparison.Ordinal))
         {
