@@ -66,11 +66,43 @@ public sealed class Manifest
         return new Manifest(lines);
     }
 
-    /// <summary>Appends an entry chained to the current head, fsyncs, and returns it as written.</summary>
+    /// <summary>
+    /// Appends an entry chained to the current head, fsyncs, and returns it as written. Appends are serialised (an
+    /// exclusive lock on manifest.lock, held from reading the head to the fsync), so concurrent writers — the sealer,
+    /// snapshots, retention, in one process or several — never write two entries naming the same predecessor.
+    /// </summary>
     public static async ValueTask<ManifestEntry> AppendAsync(ArchiveLayout layout, ManifestEntry entry, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(layout);
         ArgumentNullException.ThrowIfNull(entry);
+        await using var exclusive = await LockAsync(layout, cancellationToken);
+        return await AppendLockedAsync(layout, entry, cancellationToken);
+    }
+
+    /// <summary>
+    /// Takes the manifest's append lock (an exclusive flock on manifest.lock; .NET maps FileShare.None to it on Unix),
+    /// waiting while another writer holds it.
+    /// </summary>
+    private static async ValueTask<FileStream> LockAsync(ArchiveLayout layout, CancellationToken cancellationToken)
+    {
+        var path = Path.Combine(layout.Root, "manifest.lock");
+        var delay = TimeSpan.FromMilliseconds(2);
+        while (true)
+        {
+            try
+            {
+                return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+            }
+            catch (IOException) when (File.Exists(path))
+            {
+                await Task.Delay(delay, cancellationToken);
+                delay = TimeSpan.FromMilliseconds(Math.Min(delay.TotalMilliseconds * 2, 50));
+            }
+        }
+    }
+
+    private static async ValueTask<ManifestEntry> AppendLockedAsync(ArchiveLayout layout, ManifestEntry entry, CancellationToken cancellationToken)
+    {
         var current = await ReadAsync(layout, cancellationToken);
         var chained = entry with { Prev = current.HeadHash, Sequence = current.Lines.Count + 1 };
         var line = JsonSerializer.SerializeToUtf8Bytes(chained, ArchiveJson.Options);
