@@ -230,12 +230,11 @@ internal sealed class TableApplier : IAsyncDisposable
                     sql.Append(r == 0 ? "" : ", ").Append(Tuple(batch.Parameters.Count, written.Length));
                     foreach (var w in written)
                     {
-                        batch.Parameters.Add(new MySqlParameter { Value = rows[first + r][w] });
+                        batch.Parameters.Add(new MySqlParameter { ParameterName = "@p" + batch.Parameters.Count.ToString(CultureInfo.InvariantCulture), Value = rows[first + r][w] });
                     }
                 }
 
                 batch.CommandText = sql.ToString();
-                NameParameters(batch);
                 await batch.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
             }
             catch (MySqlException e) when (e.ErrorCode == MySqlErrorCode.DuplicateKeyEntry)
@@ -254,14 +253,6 @@ internal sealed class TableApplier : IAsyncDisposable
         }
 
         return builder.Append(')').ToString();
-    }
-
-    private static void NameParameters(MySqlCommand command)
-    {
-        for (var i = 0; i < command.Parameters.Count; i++)
-        {
-            command.Parameters[i].ParameterName = "@p" + i.ToString(CultureInfo.InvariantCulture);
-        }
     }
 
     private async Task UpdateAsync(object[] before, object[] after, MySqlConnection connection, MySqlTransaction transaction, CancellationToken ct)
