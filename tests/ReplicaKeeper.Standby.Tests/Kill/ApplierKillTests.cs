@@ -2,6 +2,7 @@ using System.Diagnostics;
 using ReplicaKeeper.Standby.Tests.Seeding;
 using ReplicaKeeper.TestServers;
 using Xunit;
+using Xunit.Abstractions;
 
 namespace ReplicaKeeper.Standby.Tests.Kill;
 
@@ -11,10 +12,8 @@ namespace ReplicaKeeper.Standby.Tests.Kill;
 /// DDL). Every transaction increments one counter row and inserts one uniquely keyed audit row, so a transaction
 /// applied twice shows in the counter (or stops the applier on the audit key) and one lost shows in both.
 /// </summary>
-public abstract class ApplierKillTests(SourceAndStandbyFixture servers) : SeedingTestBase(servers)
+public abstract class ApplierKillTests(SourceAndStandbyFixture servers, ITestOutputHelper output) : SeedingTestBase(servers)
 {
-    private const int Transactions = 500;
-
     [Fact]
     public async Task Applier_process_killed_with_sigkill_20_times_during_a_workload_applies_every_transaction_exactly_once()
     {
@@ -30,34 +29,67 @@ public abstract class ApplierKillTests(SourceAndStandbyFixture servers) : Seedin
         Assert.True(init.Process.ExitCode == 0, $"standby init exited {init.Process.ExitCode}: {init.Error}");
         Assert.Contains("Seeded 3 table(s), 3 rows", init.Output, StringComparison.Ordinal);
 
-        var workload = Task.Run(() => WorkloadAsync(db));
+        using var stop = new CancellationTokenSource();
+        var workload = Task.Run(() => WorkloadAsync(db, stop.Token));
         var clock = Stopwatch.StartNew();
         var kills = 0;
-        while ((kills < 20 || !workload.IsCompleted) && clock.Elapsed < TimeSpan.FromSeconds(75))
+        var killsAfterProgress = 0;
+        var applied = 0L;
+        try
         {
-            using var applier = ReplicaKeeperCli.Start(["standby", .. connections]);
-            await Task.Delay(Random.Shared.Next(150, 1500));
-            Assert.False(applier.Process.HasExited, $"the applier stopped on its own (exit {(applier.Process.HasExited ? applier.Process.ExitCode : 0)}): {applier.Error}");
-            await applier.KillAsync();
-            kills++;
+            while (kills < 20 && clock.Elapsed < TimeSpan.FromSeconds(85))
+            {
+                using var applier = ReplicaKeeperCli.Start(["standby", .. connections]);
+                var run = Stopwatch.StartNew();
+                // a process start can take seconds on a loaded machine: wait until this run applies something (or a
+                // random 0.3 .. 3 s: a kill while it starts up or catches up counts too), then kill it at a random moment
+                var patience = TimeSpan.FromMilliseconds(Random.Shared.Next(300, 3000));
+                while (run.Elapsed < patience && await AppliedAsync(db) <= applied)
+                {
+                    await Task.Delay(20);
+                }
+
+                await Task.Delay(Random.Shared.Next(0, 400));
+                Assert.False(applier.Process.HasExited, $"the applier stopped on its own (exit {(applier.Process.HasExited ? applier.Process.ExitCode : 0)}): {applier.Error}");
+                await applier.KillAsync();
+                kills++;
+                var now = await AppliedAsync(db);
+                killsAfterProgress += now > applied ? 1 : 0;
+                output.WriteLine($"kill {kills} after {run.ElapsedMilliseconds} ms: {now - applied} transactions applied");
+                applied = now;
+            }
+        }
+        finally
+        {
+            await stop.CancelAsync();
         }
 
-        await workload;
+        var committed = await workload;
+        output.WriteLine($"{committed} transactions, {kills} kills in {clock.Elapsed}");
         Assert.True(kills >= 20, $"only {kills} kills in {clock.Elapsed}");
+        // the kills hit a working applier, not processes still starting up
+        Assert.True(killsAfterProgress >= 5, $"only {killsAfterProgress} of {kills} applier runs applied anything");
         using var final = await ReplicaKeeperCli.RunAsync(TimeSpan.FromSeconds(60), ["standby", .. connections, "--stop-at-end"]);
         Assert.True(final.Process.ExitCode == 0, $"the final applier run exited {final.Process.ExitCode}: {final.Error}");
 
         await AssertEqualAsync(db, db);
-        await AssertEveryTransactionOnceAsync(db, Transactions);
+        await AssertEveryTransactionOnceAsync(db, committed);
         Assert.Equal(2, await Servers.Standby.ScalarAsync<long>($"SELECT COUNT(*) FROM replicakeeper.applied_ddl WHERE channel = '{db}' AND statement LIKE 'ALTER%'"));
     }
 
-    /// <summary>Counted transactions; every 25th also writes 300 rows in one statement, two of them are followed by DDL.</summary>
-    private async Task WorkloadAsync(string db)
+    private Task<long> AppliedAsync(string db) => Servers.Standby.ScalarAsync<long>($"SELECT n FROM {db}.counter WHERE id = 1");
+
+    /// <summary>
+    /// Counted transactions until stopped; every 25th also writes 300 rows in one statement; transactions 50 and 150
+    /// are followed by DDL. Returns the number committed.
+    /// </summary>
+    private async Task<int> WorkloadAsync(string db, CancellationToken stop)
     {
-        await using var connection = await Servers.Source.OpenAdminConnectionAsync();
-        for (var tx = 1; tx <= Transactions; tx++)
+        await using var connection = await Servers.Source.OpenAdminConnectionAsync(CancellationToken.None);
+        var tx = 0;
+        while (!stop.IsCancellationRequested)
         {
+            tx++;
             var sql = $"START TRANSACTION; UPDATE {db}.counter SET n = n + 1 WHERE id = 1; INSERT INTO {db}.audit (tx, at, note) VALUES ({tx}, NOW(6), 'tx {tx}'); " +
                 $"UPDATE {db}.items SET d = d + 1, v = 'tx {tx}' WHERE id = {1 + (tx % 2)}; ";
             if (tx % 25 == 0)
@@ -67,26 +99,31 @@ public abstract class ApplierKillTests(SourceAndStandbyFixture servers) : Seedin
             }
 
             sql += "COMMIT;";
-            if (tx == Transactions / 3)
+            if (tx == 50)
             {
                 sql += $" ALTER TABLE {db}.items ADD COLUMN w INT NULL DEFAULT 7;";
             }
 
-            if (tx == 2 * Transactions / 3)
+            if (tx == 150)
             {
                 sql += $" ALTER TABLE {db}.audit ADD COLUMN z VARCHAR(8) NULL; CREATE TABLE {db}.late (id INT PRIMARY KEY) ENGINE=InnoDB;";
             }
 
             await using var command = new MySqlConnector.MySqlCommand(sql, connection);
-            await command.ExecuteNonQueryAsync();
-            await Task.Delay(Random.Shared.Next(0, 50));
+            await command.ExecuteNonQueryAsync(CancellationToken.None);
+            await Task.Delay(Random.Shared.Next(0, 40), CancellationToken.None);
         }
+
+        Assert.True(tx > 150, $"only {tx} transactions: the DDL did not run");
+        return tx;
     }
 
     private static string Digits(char alias) =>
         $"(SELECT 0 AS n UNION ALL SELECT 1 UNION ALL SELECT 2 UNION ALL SELECT 3 UNION ALL SELECT 4 UNION ALL SELECT 5 UNION ALL SELECT 6 UNION ALL SELECT 7 UNION ALL SELECT 8 UNION ALL SELECT 9) {alias}";
 }
 
-public sealed class MariaDbApplierKillTests(MariaDbSourceAndStandbyFixture servers) : ApplierKillTests(servers), IClassFixture<MariaDbSourceAndStandbyFixture>;
+public sealed class MariaDbApplierKillTests(MariaDbSourceAndStandbyFixture servers, ITestOutputHelper output)
+    : ApplierKillTests(servers, output), IClassFixture<MariaDbSourceAndStandbyFixture>;
 
-public sealed class MySqlApplierKillTests(MySqlSourceAndStandbyFixture servers) : ApplierKillTests(servers), IClassFixture<MySqlSourceAndStandbyFixture>;
+public sealed class MySqlApplierKillTests(MySqlSourceAndStandbyFixture servers, ITestOutputHelper output)
+    : ApplierKillTests(servers, output), IClassFixture<MySqlSourceAndStandbyFixture>;
