@@ -166,7 +166,7 @@ internal sealed class ConfigReader(IConfiguration configuration, string baseDire
             var known = _known.Where(k => k.StartsWith(section + ":", StringComparison.OrdinalIgnoreCase)).Order(StringComparer.Ordinal).ToList();
             Fail(key, known.Count > 0
                 ? $"unknown key (a typo?); the keys of section {section} are {string.Join(", ", known)}"
-                : $"unknown key (a typo?); the sections are Source, Archive, Standby, Snapshots, Http, Logging, Notifications, Daemon");
+                : $"unknown key (a typo?); the sections are Source, Archive, Standby, Snapshots, Drills, Http, Logging, Notifications, Daemon");
         }
     }
 

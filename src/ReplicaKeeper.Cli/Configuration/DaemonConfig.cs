@@ -25,6 +25,9 @@ public sealed record DaemonConfig
     /// <summary>Scheduled snapshots of the standby (null: none).</summary>
     public SnapshotsConfig? Snapshots { get; init; }
 
+    /// <summary>Scheduled restore drills (null: none).</summary>
+    public DrillsConfig? Drills { get; init; }
+
     public HttpConfig Http { get; init; } = new();
 
     public LoggingConfig Logging { get; init; } = new();
@@ -98,6 +101,20 @@ public sealed record StandbyConfig
     public ConflictPolicy OnConflict { get; init; } = ConflictPolicy.Stop;
 
     public uint? ServerId { get; init; }
+}
+
+/// <summary>Section <c>Drills</c>: scheduled restore drills into a scratch instance, compared with the standby.</summary>
+public sealed record DrillsConfig
+{
+    public TimeSpan Interval { get; init; } = TimeSpan.FromDays(7);
+
+    /// <summary>The scratch instance the drill resets and restores into, password included: never log it.</summary>
+    public required string ScratchConnectionStringWithSecret { get; init; }
+
+    public bool UseSnapshots { get; init; } = true;
+
+    /// <summary>Where the markdown/HTML drill reports go (null: none).</summary>
+    public string? ReportDirectory { get; init; }
 }
 
 /// <summary>Section <c>Http</c>: the local status and metrics endpoint.</summary>

@@ -55,6 +55,7 @@ public static class DaemonConfigLoader
         var archive = ReadArchive(reader, secrets);
         var standby = ReadStandby(reader, secrets);
         var snapshots = ReadSnapshots(reader, standby is not null);
+        var drills = ReadDrills(reader, secrets, standby is not null);
         var http = ReadHttp(reader);
         var logging = ReadLogging(reader, fullPath);
         var notifications = ReadNotifications(reader, secrets);
@@ -74,6 +75,7 @@ public static class DaemonConfigLoader
             Archive = archive,
             Standby = standby,
             Snapshots = snapshots,
+            Drills = drills,
             Http = http,
             Logging = logging,
             Notifications = notifications,
@@ -208,6 +210,49 @@ public static class DaemonConfigLoader
             reader.Fail(Section, e.Message);
             return null;
         }
+    }
+
+    private static DrillsConfig? ReadDrills(ConfigReader reader, Secrets secrets, bool haveStandby)
+    {
+        var hours = reader.OptionalDouble("Drills:IntervalHours", 0.0001, 24 * 365);
+        var text = reader.String("Drills:ScratchConnectionString");
+        var password = secrets.Password("Drills");
+        var useSnapshots = reader.Bool("Drills:UseSnapshots", true);
+        var reports = reader.Path("Drills:ReportDirectory");
+        if (hours is null)
+        {
+            if (text is not null)
+            {
+                reader.Fail("Drills:IntervalHours", "is required when Drills:ScratchConnectionString is set");
+            }
+
+            return null;
+        }
+
+        if (!haveStandby)
+        {
+            reader.Fail("Drills:IntervalHours", "needs a standby to compare the restored copy with: configure the Standby section");
+            return null;
+        }
+
+        if (text is null)
+        {
+            reader.Fail("Drills:ScratchConnectionString", "is required with Drills:IntervalHours: a scratch instance the drill may reset");
+            return null;
+        }
+
+        if (!secrets.CheckConnectionString("Drills:ScratchConnectionString", text))
+        {
+            return null;
+        }
+
+        return new DrillsConfig
+        {
+            Interval = TimeSpan.FromHours(hours.Value),
+            ScratchConnectionStringWithSecret = WithPassword(text, password),
+            UseSnapshots = useSnapshots,
+            ReportDirectory = reports,
+        };
     }
 
     private static SnapshotsConfig? ReadSnapshots(ConfigReader reader, bool haveStandby)

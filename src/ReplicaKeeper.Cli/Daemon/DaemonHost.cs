@@ -12,7 +12,7 @@ namespace ReplicaKeeper.Cli.Daemon;
 /// <summary>
 /// The daemon behind <c>replicakeeper run</c>, as a generic host (systemd notify / Windows service aware) with one
 /// hosted service per component: archiver, standby applier, progress monitor, archive verification, retention
-/// (pinned by snapshots and the off-site copy), off-site upload, scheduled snapshots, alerts and the daily report,
+/// (pinned by snapshots and the off-site copy), off-site upload, scheduled snapshots, scheduled restore drills, alerts and the daily report,
 /// and the local HTTP endpoint (/metrics, /status, /health). Build it with <see cref="Build"/> to run it in-process
 /// (the demo does): <c>await using var daemon = DaemonHost.Build(config); await daemon.StartAsync(ct);</c>.
 /// </summary>
@@ -112,6 +112,11 @@ public sealed class DaemonHost : IAsyncDisposable
         if (config.Snapshots is not null)
         {
             builder.Services.AddHostedService(_ => new SnapshotService(config, metrics, log));
+        }
+
+        if (config.Drills is not null)
+        {
+            builder.Services.AddHostedService(_ => new DrillService(config, metrics, log));
         }
 
         builder.Services.AddHostedService(_ => new AlertService(config, metrics, Notifiers(config.Notifications), log));

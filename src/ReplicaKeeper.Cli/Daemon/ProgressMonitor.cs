@@ -16,6 +16,8 @@ internal sealed class ProgressMonitor(DaemonConfig config, DaemonMetrics metrics
     private readonly ArchiveLayout _layout = new(config.Archive.Directory);
     private readonly Queue<(DateTimeOffset At, long Applied)> _rateWindow = new();
     private MySqlConnection? _standbyConnection;
+    private DateTimeOffset _lastRescan = DateTimeOffset.MinValue;
+    private DurablePosition? _rescanned;
 
     protected override async Task RunOnceAsync(CancellationToken stoppingToken)
     {
@@ -44,6 +46,22 @@ internal sealed class ProgressMonitor(DaemonConfig config, DaemonMetrics metrics
             return;
         }
 
+        // state.json is rewritten at most once a second and only when the durable end advances, so after the last
+        // transactions of a burst it can stay behind; when it is stale, rescan the open segment (cheap when idle).
+        if (Metrics.Time.GetUtcNow() - state.UpdatedAt > TimeSpan.FromSeconds(2) && Metrics.Time.GetUtcNow() - _lastRescan > TimeSpan.FromSeconds(5))
+        {
+            _lastRescan = Metrics.Time.GetUtcNow();
+            if (await RescannedDurableAsync(ct).ConfigureAwait(false) is { } rescanned)
+            {
+                _rescanned = rescanned;
+            }
+        }
+
+        if (_rescanned is { } fresher && state.Durable is { } reported && fresher.File == reported.File && fresher.Offset > reported.Offset)
+        {
+            state = state with { Durable = fresher };
+        }
+
         Metrics.ArchiveState = state;
         var durable = state.Durable;
         Metrics.ArchiveLagBytes = durable is not null && state.MasterFile == durable.File && state.MasterPosition is { } master
@@ -52,6 +70,18 @@ internal sealed class ProgressMonitor(DaemonConfig config, DaemonMetrics metrics
         Metrics.ArchiveLagSeconds = state.MasterEventTime is { } masterTime && durable?.LastTransactionTime is { } durableTime
             ? Math.Max(0, (masterTime - durableTime).TotalSeconds)
             : null;
+    }
+
+    private async Task<DurablePosition?> RescannedDurableAsync(CancellationToken ct)
+    {
+        try
+        {
+            return (await ArchiveStatus.ReadAsync(_layout, ct).ConfigureAwait(false)).Durable;
+        }
+        catch (Exception e) when (e is IOException or System.Text.Json.JsonException or InvalidDataException)
+        {
+            return null;
+        }
     }
 
     private void ReadRate(long applied)

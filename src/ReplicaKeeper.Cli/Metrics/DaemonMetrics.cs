@@ -17,6 +17,7 @@ public sealed class DaemonMetrics(TimeProvider time)
     public const string Verifier = "verifier";
     public const string Offsite = "offsite";
     public const string Snapshots = "snapshots";
+    public const string Drills = "drills";
     public const string Notifier = "notifier";
 
     private readonly ConcurrentDictionary<string, ComponentHealth> _components = new(StringComparer.Ordinal);

@@ -38,9 +38,32 @@ public static class StatusRenderer
             table.AddRow(new Text("Last restore drill"), State(drill.Succeeded, drill.Succeeded ? "passed" : "FAILED"), new Text($"{drill.FinishedAt.ToString("u", CultureInfo.InvariantCulture)} {drill.Detail}"));
         }
 
+        foreach (var component in snapshot.Components)
+        {
+            var link = component.Reconnects > 0 || component.LinkFailures > 0
+                ? string.Create(CultureInfo.InvariantCulture, $"; {component.Reconnects} reconnect(s), {component.LinkFailures} failed link attempt(s)")
+                : "";
+            table.AddRow(
+                new Text("  " + component.Name),
+                State(component.Up, component.Up ? "up" : "DOWN"),
+                new Text(string.Create(CultureInfo.InvariantCulture, $"since {component.Since?.ToString("u", CultureInfo.InvariantCulture) ?? "-"}; {component.Errors} error(s), {component.Restarts} restart(s){link}")));
+        }
+
+        foreach (var alert in snapshot.ActiveAlerts)
+        {
+            table.AddRow(new Text("Alert"), State(false, "ALERT"), new Text(alert));
+        }
+
         foreach (var error in snapshot.Errors)
         {
             table.AddRow(new Text("Error"), State(false, "error"), new Text(error));
+        }
+
+        if (snapshot.Daemon is { } daemon)
+        {
+            table.Caption = new TableTitle(string.Create(
+                CultureInfo.InvariantCulture,
+                $"daemon {daemon.Version} up since {daemon.StartedAt:u}{(daemon.PreviousRunCrashed ? "; the previous run CRASHED" : "")}; {daemon.UncleanRestarts} unclean restart(s) in total"));
         }
 
         return table;
