@@ -28,6 +28,11 @@ public abstract class ApplierKillTests(SourceAndStandbyFixture servers, ITestOut
         using var init = await ReplicaKeeperCli.RunAsync(TimeSpan.FromSeconds(60), ["standby", "init", .. connections, "--schemas", db]);
         Assert.True(init.Process.ExitCode == 0, $"standby init exited {init.Process.ExitCode}: {init.Error}");
         Assert.Contains("Seeded 3 table(s), 3 rows", init.Output, StringComparison.Ordinal);
+        using (var again = await ReplicaKeeperCli.RunAsync(TimeSpan.FromSeconds(60), ["standby", "init", .. connections, "--schemas", db]))
+        {
+            Assert.Equal(3, again.Process.ExitCode);
+            Assert.Contains($"schema `{db}` (3 tables)", again.Error, StringComparison.Ordinal);
+        }
 
         using var stop = new CancellationTokenSource();
         var workload = Task.Run(() => WorkloadAsync(db, stop.Token));
