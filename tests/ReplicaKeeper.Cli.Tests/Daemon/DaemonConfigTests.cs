@@ -81,6 +81,8 @@ public sealed class DaemonConfigTests : IDisposable
         { "Standby:OnConflict", "explode", "Standby:OnConflict", "Stop, Skip, Overwrite" },
         { "Standby:ConnectionString", "<remove>", "Standby:ConnectionString", "is required" },
         { "Snapshots:KeepNewest", "3", "Snapshots:IntervalHours", "is required" },
+        { "Drills:ScratchConnectionString", "Server=127.0.0.1;Port=3308;User ID=rk_admin", "Drills:IntervalHours", "is required" },
+        { "Drills:IntervalHours", "-1", "Drills:IntervalHours", "out of range" },
         { "Http:Port", "99999", "Http:Port", "out of range" },
         { "Http:Port", "http", "Http:Port", "not a whole number" },
         { "Http:Address", "0.0.0.0", "Http:Address", "not a loopback address" },
