@@ -62,6 +62,13 @@ internal sealed class ProgressMonitor(DaemonConfig config, DaemonMetrics metrics
             state = state with { Durable = fresher };
         }
 
+        // a first connect after failed attempts logs no "Reconnected": a durable advance after the failure proves the link works
+        var archiver = Metrics.Component(DaemonMetrics.Archiver);
+        if (archiver.LinkDownSince is { } down && state.UpdatedAt > down + TimeSpan.FromSeconds(1))
+        {
+            archiver.LinkHealthy();
+        }
+
         Metrics.ArchiveState = state;
         var durable = state.Durable;
         Metrics.ArchiveLagBytes = durable is not null && state.MasterFile == durable.File && state.MasterPosition is { } master
