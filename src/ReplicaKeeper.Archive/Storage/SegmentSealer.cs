@@ -38,51 +38,24 @@ public sealed class SegmentSealer
         _layout.EnsureCreated();
         var storedName = SegmentCodec.StoredName(segment, _key is not null);
         var storedPath = _layout.SealedPath(storedName);
-        var tempPath = storedPath + ".tmp";
-        SegmentIndex index;
-        string originalSha;
-        long originalSize;
-        string storedSha;
-        long storedSize;
-
-        await using (var target = new FileStream(tempPath, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16))
+        var builder = new SegmentIndexBuilder(segment);
+        var hashes = await SealedFile.WriteAsync(storedPath, _key, "sealed " + segment, async (original, ct) =>
         {
-            var storedHash = new HashingStream(target, leaveOpen: true);
-            await using (storedHash.ConfigureAwait(false))
+            await using var raw = new FileStream(rawPath, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
+            await using var tee = new TeeReadStream(raw, original);
+            using var scanner = new SegmentScanner(tee, segment);
+            ScanOutcome outcome;
+            while ((outcome = scanner.Next()) == ScanOutcome.Event)
             {
-                var writer = SegmentCodec.OpenWriter(storedHash, _key);
-                await using (writer.ConfigureAwait(false))
-                {
-                    await using var raw = new FileStream(rawPath, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
-                    await using var originalHash = new HashingStream(raw, leaveOpen: true);
-                    await using var tee = new TeeReadStream(originalHash, writer);
-                    using var scanner = new SegmentScanner(tee, segment);
-                    var builder = new SegmentIndexBuilder(segment);
-                    ScanOutcome outcome;
-                    while ((outcome = scanner.Next()) == ScanOutcome.Event)
-                    {
-                        builder.Observe(scanner.Event, scanner.Header, scanner.Offset);
-                    }
-
-                    if (outcome != ScanOutcome.End)
-                    {
-                        throw new InvalidDataException($"cannot seal {segment}: {scanner.Problem} at offset {scanner.Offset}");
-                    }
-
-                    index = builder.Build();
-                    originalSha = originalHash.HashHex();
-                    originalSize = originalHash.Count;
-                }
-
-                storedSha = storedHash.HashHex();
-                storedSize = storedHash.Count;
+                builder.Observe(scanner.Event, scanner.Header, scanner.Offset);
             }
 
-            target.Flush(flushToDisk: true);
-        }
-
-        await CheckReadBackAsync(tempPath, segment, originalSha, cancellationToken);
-        File.Move(tempPath, storedPath, overwrite: true);
+            if (outcome != ScanOutcome.End)
+            {
+                throw new InvalidDataException($"cannot seal {segment}: {scanner.Problem} at offset {scanner.Offset}");
+            }
+        }, cancellationToken);
+        var index = builder.Build();
         NativeMethods.FsyncDirectory(_layout.SealedDirectory);
         await AtomicFile.WriteAllBytesAsync(_layout.IndexPath(segment), JsonSerializer.SerializeToUtf8Bytes(index, ArchiveJson.Indented), cancellationToken);
 
@@ -93,10 +66,10 @@ public sealed class SegmentSealer
             Compression = SegmentCodec.Zstd,
             Encryption = _key is null ? null : SegmentCodec.AesGcm,
             KeyId = _key?.KeyId,
-            OriginalSize = originalSize,
-            StoredSize = storedSize,
-            OriginalSha256 = originalSha,
-            StoredSha256 = storedSha,
+            OriginalSize = hashes.OriginalSize,
+            StoredSize = hashes.StoredSize,
+            OriginalSha256 = hashes.OriginalSha256,
+            StoredSha256 = hashes.StoredSha256,
             FirstPosition = index.FirstPosition,
             LastPosition = index.LastPosition,
             NextFile = index.NextFile,
@@ -116,17 +89,5 @@ public sealed class SegmentSealer
         File.Delete(rawPath);
         NativeMethods.FsyncDirectory(_layout.SegmentsDirectory);
         return entry;
-    }
-
-    private async ValueTask CheckReadBackAsync(string path, string segment, string expectedSha, CancellationToken cancellationToken)
-    {
-        await using var stored = File.OpenRead(path);
-        await using var reader = SegmentCodec.OpenReader(stored, _key, segment);
-        await using var hash = new HashingStream(reader);
-        await hash.CopyToAsync(Stream.Null, cancellationToken);
-        if (!string.Equals(hash.HashHex(), expectedSha, StringComparison.Ordinal))
-        {
-            throw new InvalidDataException($"read-back of sealed {segment} does not reproduce the original (SHA-256 differs); raw segment kept");
-        }
     }
 }

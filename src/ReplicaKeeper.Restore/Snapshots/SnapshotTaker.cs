@@ -92,52 +92,16 @@ public sealed partial class SnapshotTaker(ArchiveLayout layout, ArchiveKey? key)
         Directory.CreateDirectory(Path.Combine(layout.Root, DirectoryName));
         var storedName = DirectoryName + "/" + id + ".rks" + (key is null ? ".zst" : ".zst.aes");
         var storedPath = Path.Combine(layout.Root, storedName);
-        var tempPath = storedPath + ".tmp";
         var counts = new SnapshotTableEnd(0);
-        string originalSha;
-        long originalSize;
-        string storedSha;
-        long storedSize;
-        try
+        var hashes = await SealedFile.WriteAsync(storedPath, key, "snapshot " + id, async (original, ct) =>
         {
-            await using (var file = new FileStream(tempPath, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16))
-            {
-                var storedHash = new HashingStream(file, leaveOpen: true);
-                await using (storedHash.ConfigureAwait(false))
-                {
-                    var codec = SegmentCodec.OpenWriter(storedHash, key);
-                    await using (codec.ConfigureAwait(false))
-                    {
-                        var originalHash = new HashingStream(codec, leaveOpen: true);
-                        await using (originalHash.ConfigureAwait(false))
-                        {
-                            // Records are written whole (row batches of up to BatchBytes): no extra buffering needed.
-                            var writer = new SnapshotStreamWriter(originalHash);
-                            await writer.WriteMagicAsync(cancellationToken).ConfigureAwait(false);
-                            await writer.WriteJsonAsync(SnapshotRecordType.Header, header, cancellationToken).ConfigureAwait(false);
-                            counts = await WriteContentsAsync(connection, writer, options, progress, cancellationToken).ConfigureAwait(false);
-                            await writer.WriteJsonAsync(SnapshotRecordType.End, counts, cancellationToken).ConfigureAwait(false);
-
-                            originalSha = originalHash.HashHex();
-                            originalSize = originalHash.Count;
-                        }
-                    }
-
-                    storedSha = storedHash.HashHex();
-                    storedSize = storedHash.Count;
-                }
-
-                file.Flush(flushToDisk: true);
-            }
-
-            await CheckReadBackAsync(tempPath, id, originalSha, cancellationToken).ConfigureAwait(false);
-            File.Move(tempPath, storedPath, overwrite: true);
-        }
-        catch
-        {
-            File.Delete(tempPath);
-            throw;
-        }
+            // Records are written whole (row batches of up to BatchBytes): no extra buffering needed.
+            var writer = new SnapshotStreamWriter(original);
+            await writer.WriteMagicAsync(ct).ConfigureAwait(false);
+            await writer.WriteJsonAsync(SnapshotRecordType.Header, header, ct).ConfigureAwait(false);
+            counts = await WriteContentsAsync(connection, writer, options, progress, ct).ConfigureAwait(false);
+            await writer.WriteJsonAsync(SnapshotRecordType.End, counts, ct).ConfigureAwait(false);
+        }, cancellationToken).ConfigureAwait(false);
 
         var commitTime = await SourceCommitTimeAsync(position, cancellationToken).ConfigureAwait(false) ?? appliedAt;
         var entry = await Manifest.AppendAsync(layout, new ManifestEntry
@@ -148,10 +112,10 @@ public sealed partial class SnapshotTaker(ArchiveLayout layout, ArchiveKey? key)
             Compression = SegmentCodec.Zstd,
             Encryption = key is null ? null : SegmentCodec.AesGcm,
             KeyId = key?.KeyId,
-            OriginalSize = originalSize,
-            StoredSize = storedSize,
-            OriginalSha256 = originalSha,
-            StoredSha256 = storedSha,
+            OriginalSize = hashes.OriginalSize,
+            StoredSize = hashes.StoredSize,
+            OriginalSha256 = hashes.OriginalSha256,
+            StoredSha256 = hashes.StoredSha256,
             IsMariaDb = header.IsMariaDb,
             ServerVersion = header.ServerVersion,
             RecordedAt = DateTimeOffset.UtcNow,
@@ -168,7 +132,7 @@ public sealed partial class SnapshotTaker(ArchiveLayout layout, ArchiveKey? key)
                 Rows = counts.Rows,
             },
         }, cancellationToken).ConfigureAwait(false);
-        log.Information("Snapshot {Id} taken at {Position}: {Tables} tables, {Rows} rows, {Stored} bytes stored", id, position.ToString(), counts.Tables, counts.Rows, storedSize);
+        log.Information("Snapshot {Id} taken at {Position}: {Tables} tables, {Rows} rows, {Stored} bytes stored", id, position.ToString(), counts.Tables, counts.Rows, hashes.StoredSize);
         return SnapshotCatalog.ToInfo(layout, entry);
     }
 
@@ -392,18 +356,6 @@ public sealed partial class SnapshotTaker(ArchiveLayout layout, ArchiveKey? key)
         catch (Exception ex) when (ex is IOException or ArchiveGapException or InvalidDataException or ArchiveKeyException)
         {
             return null; // the standby's apply time stands in (never earlier than the commit)
-        }
-    }
-
-    private async Task CheckReadBackAsync(string path, string id, string expectedSha, CancellationToken ct)
-    {
-        await using var stored = File.OpenRead(path);
-        await using var reader = SegmentCodec.OpenReader(stored, key, id);
-        await using var hash = new HashingStream(reader);
-        await hash.CopyToAsync(Stream.Null, ct).ConfigureAwait(false);
-        if (!string.Equals(hash.HashHex(), expectedSha, StringComparison.Ordinal))
-        {
-            throw new InvalidDataException($"read-back of snapshot {id} does not reproduce what was written (SHA-256 differs)");
         }
     }
 
