@@ -67,6 +67,7 @@ internal sealed class DemoServer : IAsyncDisposable
         for (var attempt = 1; ; attempt++)
         {
             System.IO.Directory.CreateDirectory(directory);
+            System.IO.Directory.CreateDirectory(Path.Combine(directory, "tmp"));
             var data = Path.Combine(directory, "data");
             if (System.IO.Directory.Exists(data))
             {
@@ -151,6 +152,7 @@ internal sealed class DemoServer : IAsyncDisposable
         [
             $"--datadir={directory}/data",
             $"--socket={directory}/s.sock",
+            $"--tmpdir={directory}/tmp",
             $"--pid-file={directory}/data/mariadbd.pid",
             $"--log-error={directory}/error.log",
             string.Create(CultureInfo.InvariantCulture, $"--port={port}"),

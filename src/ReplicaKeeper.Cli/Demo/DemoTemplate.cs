@@ -23,15 +23,17 @@ internal static class DemoTemplate
     public static async Task<string> CreateAsync(string directory, CancellationToken ct)
     {
         var data = Path.Combine(directory, "data");
+        // a private tmpdir: the bootstrap's temporary tables never share /tmp with other servers or cleaners
+        var tmp = Directory.CreateDirectory(Path.Combine(directory, "tmp")).FullName;
         List<string> user = DemoInstallation.IsRoot ? ["--user=root"] : [];
         await DemoProcess.RunAsync(
             DemoInstallation.MariaDbInstallDb,
-            ["--no-defaults", $"--datadir={data}", .. user, "--auth-root-authentication-method=normal", "--skip-test-db", LogFileSize],
+            ["--no-defaults", $"--datadir={data}", $"--tmpdir={tmp}", .. user, "--auth-root-authentication-method=normal", "--skip-test-db", LogFileSize],
             null,
             ct);
         await DemoProcess.RunAsync(
             DemoInstallation.MariaDbd,
-            ["--no-defaults", .. user, $"--datadir={data}", "--bootstrap", LogFileSize],
+            ["--no-defaults", .. user, $"--datadir={data}", $"--tmpdir={tmp}", "--bootstrap", LogFileSize],
             AccountsSql,
             ct);
         return data;

@@ -10,6 +10,8 @@ internal static class ServerCommandLine
 {
     public static IReadOnlyList<string> For(TestServerOptions options, InstanceDirectory directory, int port, uint serverId)
     {
+        // a private tmpdir: temporary tables never share /tmp with other servers or with whatever cleans /tmp
+        Directory.CreateDirectory(directory.Host("tmp"));
         return options.Flavor == ServerFlavor.MySql
             ? MySql(options, directory, port, serverId)
             : MariaDb(options, directory, port, serverId);
@@ -32,6 +34,7 @@ internal static class ServerCommandLine
         [
             $"--datadir={d}/data",
             $"--socket={d}/s.sock",
+            $"--tmpdir={d}/tmp",
             $"--pid-file={d}/data/mariadbd.pid",
             $"--log-error={d}/error.log",
             Invariant($"--port={port}"),
@@ -71,6 +74,7 @@ internal static class ServerCommandLine
             "--user=root",
             $"--datadir={d}/data",
             $"--socket={d}/s.sock",
+            $"--tmpdir={d}/tmp",
             $"--pid-file={d}/data/mysqld.pid",
             $"--log-error={d}/error.log",
             Invariant($"--port={port}"),

@@ -108,17 +108,19 @@ internal static class ServerTemplates
     private static async Task BuildMariaDbAsync(string directory, CancellationToken cancellationToken)
     {
         var data = Path.Combine(directory, "data");
+        // a private tmpdir: the bootstrap's temporary tables never share /tmp with other servers or cleaners
+        var tmp = Directory.CreateDirectory(Path.Combine(directory, "tmp")).FullName;
         List<string> userOption = ServerInstallation.IsRoot ? ["--user=root"] : [];
         (await ProcessRunner.RunAsync(
             ServerInstallation.MariaDbInstallDb,
-            ["--no-defaults", $"--datadir={data}", .. userOption, "--auth-root-authentication-method=normal", "--skip-test-db", MariaDbLogFileSize],
+            ["--no-defaults", $"--datadir={data}", $"--tmpdir={tmp}", .. userOption, "--auth-root-authentication-method=normal", "--skip-test-db", MariaDbLogFileSize],
             null,
             cancellationToken)).EnsureSuccess("mariadb-install-db (template)");
 
         // --bootstrap runs without grant tables loaded and without a binary log; FLUSH PRIVILEGES loads them
         (await ProcessRunner.RunAsync(
             ServerInstallation.MariaDbd,
-            ["--no-defaults", .. userOption, $"--datadir={data}", "--bootstrap", MariaDbLogFileSize],
+            ["--no-defaults", .. userOption, $"--datadir={data}", $"--tmpdir={tmp}", "--bootstrap", MariaDbLogFileSize],
             "FLUSH PRIVILEGES;\n" + ServerAccounts.CreateUsersSql,
             cancellationToken)).EnsureSuccess("mariadbd --bootstrap (template accounts)");
     }
@@ -126,6 +128,7 @@ internal static class ServerTemplates
     private static async Task BuildMySqlAsync(string hostDirectory, CancellationToken cancellationToken)
     {
         var serverDirectory = InstanceDirectory.ToServerPath(hostDirectory);
+        Directory.CreateDirectory(Path.Combine(hostDirectory, "tmp"));
         await File.WriteAllTextAsync(Path.Combine(hostDirectory, "accounts.sql"), ServerAccounts.CreateUsersSql, cancellationToken);
 
         // --initialize runs the init file after creating the system tables, with binary logging off
@@ -133,7 +136,7 @@ internal static class ServerTemplates
             ServerInstallation.Chroot,
             [
                 ServerInstallation.MySqlChroot, "/usr/sbin/mysqld", "--no-defaults", "--user=root", "--initialize-insecure",
-                $"--datadir={serverDirectory}/data", MySqlRedoCapacity, $"--init-file={serverDirectory}/accounts.sql",
+                $"--datadir={serverDirectory}/data", $"--tmpdir={serverDirectory}/tmp", MySqlRedoCapacity, $"--init-file={serverDirectory}/accounts.sql",
             ],
             null,
             cancellationToken)).EnsureSuccess("mysqld --initialize-insecure (template)");
