@@ -6,6 +6,7 @@ using ReplicaKeeper.Restore.Archive;
 using ReplicaKeeper.Restore.Replay;
 using ReplicaKeeper.Restore.Snapshots;
 using ReplicaKeeper.Standby.Apply;
+using ReplicaKeeper.Standby.Sql;
 using Spectre.Console;
 
 namespace ReplicaKeeper.Cli.Commands;
@@ -108,6 +109,11 @@ internal static class RestoreCommand
                     ? await ReplayWithLinesAsync(restore, plan, connection, output, ct)
                     : await ReplayWithBarAsync(restore, plan, connection, ct);
                 output.WriteLine(result.Describe());
+                if (plan.Snapshot is not null)
+                {
+                    await ReportDisabledEventsAsync(connection, output, ct);
+                }
+
                 return 0;
             }
             catch (SnapshotFormatException ex)
@@ -127,6 +133,31 @@ internal static class RestoreCommand
             }
         });
         return command;
+    }
+
+    /// <summary>
+    /// Events come out of a snapshot DISABLED (a restored instance must not start writing on a schedule): name them, with
+    /// the statement that enables one, so the operator decides.
+    /// </summary>
+    private static async Task ReportDisabledEventsAsync(string connectionString, TextWriter output, CancellationToken ct)
+    {
+        var (connection, _) = await StandbyConnections.OpenAsync(connectionString, ct);
+        await using var _ = connection;
+        await using var command = new MySqlCommand(
+            "SELECT CONCAT(EVENT_SCHEMA, '.', EVENT_NAME) FROM information_schema.EVENTS WHERE STATUS = 'DISABLED' ORDER BY EVENT_SCHEMA, EVENT_NAME", connection);
+        var names = new List<string>();
+        await using (var reader = await command.ExecuteReaderAsync(ct))
+        {
+            while (await reader.ReadAsync(ct))
+            {
+                names.Add(reader.GetString(0));
+            }
+        }
+
+        if (names.Count > 0)
+        {
+            output.WriteLine($"events created DISABLED: {string.Join(", ", names)} (enable the ones this instance should run: ALTER EVENT schema.name ENABLE)");
+        }
     }
 
     /// <summary>Spectre.Console progress bars (snapshot rows, then binlog bytes) with ETA, on a terminal.</summary>

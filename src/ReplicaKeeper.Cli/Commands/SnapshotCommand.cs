@@ -23,8 +23,12 @@ internal static class SnapshotCommand
         var channel = new Option<string>("--channel") { Description = "The standby's applied_position channel", DefaultValueFactory = _ => "default" };
         var keep = new Option<int?>("--keep") { Description = "Afterwards keep only the N newest snapshots (and any younger than --keep-days)" };
         var keepDays = new Option<double?>("--keep-days") { Description = "Afterwards delete snapshots older than D days (the newest always stays)" };
+        var connections = new Option<int?>("--connections")
+        {
+            Description = "Connections reading tables at once, all at one consistent state of the standby (default min(4, tables); 1 = one after the other)",
+        };
         var command = new Command("snapshot", "Take a consistent snapshot of the standby into the archive (restore starts from the newest one before its target).");
-        foreach (var option in new Option[] { from, archive, keyFile, keyEnv, channel, keep, keepDays })
+        foreach (var option in new Option[] { from, archive, keyFile, keyEnv, channel, keep, keepDays, connections })
         {
             command.Options.Add(option);
         }
@@ -37,6 +41,12 @@ internal static class SnapshotCommand
             if (string.IsNullOrWhiteSpace(parse.GetValue(from)))
             {
                 error.WriteLine("snapshot: --from CONNSTR (the standby) is required (or use 'snapshot list')");
+                return 2;
+            }
+
+            if (parse.GetValue(connections) is < 1)
+            {
+                error.WriteLine("snapshot: --connections must be at least 1");
                 return 2;
             }
 
@@ -54,8 +64,9 @@ internal static class SnapshotCommand
                         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  [{p.TablesDone + 1}/{p.TablesTotal}] {table} ({p.Rows} rows so far)"));
                     }
                 });
-                var info = await taker.TakeAsync(new SnapshotOptions { StandbyConnectionString = parse.GetValue(from)!, Channel = parse.GetValue(channel)! }, progress, ct);
+                var info = await taker.TakeAsync(new SnapshotOptions { StandbyConnectionString = parse.GetValue(from)!, Channel = parse.GetValue(channel)!, Connections = parse.GetValue(connections) }, progress, ct);
                 output.WriteLine($"snapshot {info.Id}: {info.Tables} tables, {info.Rows} rows, {info.StoredSize / 1048576.0:F1} MiB stored{(info.IsEncrypted ? " (encrypted)" : "")}");
+                output.WriteLine($"  tables read with {info.ReadConnections} connection(s){(info.ParallelFallback is { } reason ? " (fewer than asked: " + reason + ")" : "")}");
                 output.WriteLine($"  corresponds to source {info.Position} (from {(info.Position.Origin == SnapshotPositionOrigin.AppliedPosition ? "the standby's applied_position" : "the standby's own GTIDs: it has no position table")})");
                 if (parse.GetValue(keep) is not null || parse.GetValue(keepDays) is not null)
                 {

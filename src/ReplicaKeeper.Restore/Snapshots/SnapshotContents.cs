@@ -6,6 +6,24 @@ internal sealed record SnapshotHeader(string Id, string Format, bool IsMariaDb, 
 /// <summary>A schema, view or trigger and the statement that creates it.</summary>
 internal sealed record SnapshotObject(string Schema, string Name, string CreateSql);
 
+/// <summary>
+/// A stored procedure, function or event: its CREATE text (definer removed) and the session settings it was defined
+/// under, as <c>SHOW CREATE PROCEDURE/FUNCTION/EVENT</c> give them: <paramref name="SqlMode"/> (changes what the body
+/// means), <paramref name="CollationConnection"/> (the character set and collation of its string literals),
+/// <paramref name="CharacterSetClient"/> (recorded; the text itself is carried as Unicode), <paramref name="TimeZone"/>
+/// (events: how STARTS/ENDS/AT are read) and, for events, the <paramref name="Status"/> it had on the standby.
+/// </summary>
+internal sealed record SnapshotDefinition(
+    string Kind,
+    string Schema,
+    string Name,
+    string CreateSql,
+    string? SqlMode,
+    string? CharacterSetClient,
+    string? CollationConnection,
+    string? TimeZone,
+    string? Status);
+
 /// <summary>A table: its CREATE TABLE text and the stored columns each row carries, in order.</summary>
 internal sealed record SnapshotTable(string Schema, string Name, string CreateSql, IReadOnlyList<SnapshotColumn> Columns);
 

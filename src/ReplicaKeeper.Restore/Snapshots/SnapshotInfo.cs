@@ -23,6 +23,12 @@ public sealed record SnapshotInfo(
 {
     public bool IsEncrypted => KeyId is not null;
 
+    /// <summary>As returned by <see cref="SnapshotTaker.TakeAsync"/>: how many connections read the tables (null when listed from the manifest).</summary>
+    public int? ReadConnections { get; init; }
+
+    /// <summary>As returned by <see cref="SnapshotTaker.TakeAsync"/>: why fewer connections than asked for read the tables.</summary>
+    public string? ParallelFallback { get; init; }
+
     public override string ToString() =>
         $"{Id} taken {TakenAt:yyyy-MM-dd HH:mm:ss} UTC at {Position} ({Tables} tables, {Rows} rows, {StoredSize / 1048576.0:F1} MiB stored)";
 }

@@ -9,7 +9,8 @@ namespace ReplicaKeeper.Restore.Snapshots;
 
 /// <summary>
 /// Loads a snapshot into a target instance: schemas, tables (CREATE TABLE as the standby had it), rows by multi-row
-/// INSERT of exact literals, then views and triggers; finally the target's <c>replicakeeper.applied_position</c> row
+/// INSERT of exact literals, then stored routines (before views: a view may call a stored function), views and triggers,
+/// and last the events, created DISABLED (see <see cref="SnapshotDefinitionLoader"/>); finally the target's <c>replicakeeper.applied_position</c> row
 /// for the channel is set to the snapshot's position, so replay through the standby applier continues exactly there.
 /// The stream's SHA-256 is checked against the manifest when its End record is reached.
 /// </summary>
@@ -17,8 +18,8 @@ public static class SnapshotLoader
 {
     private const int StatementBytes = 4 << 20;
 
-    /// <summary>Loads <paramref name="snapshot"/> (opened with <paramref name="key"/>) into the target; returns tables and rows loaded.</summary>
-    public static async Task<SnapshotProgress> LoadAsync(
+    /// <summary>Loads <paramref name="snapshot"/> (opened with <paramref name="key"/>) into the target; returns what it loaded and the events it left disabled.</summary>
+    public static async Task<SnapshotLoadResult> LoadAsync(
         SnapshotInfo snapshot, ArchiveKey? key, string targetConnectionString, string channel, IProgress<SnapshotProgress>? progress, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(snapshot);
@@ -41,7 +42,7 @@ public static class SnapshotLoader
         }
     }
 
-    private static async Task<SnapshotProgress> LoadAsync(
+    private static async Task<SnapshotLoadResult> LoadAsync(
         Stream stream, SnapshotInfo snapshot, string targetConnectionString, string channel, IProgress<SnapshotProgress>? progress, CancellationToken ct)
     {
         var reader = new SnapshotStreamReader(stream, snapshot.Id);
@@ -57,6 +58,8 @@ public static class SnapshotLoader
         SnapshotTable? table = null;
         var views = new List<SnapshotObject>();
         var triggers = new List<SnapshotObject>();
+        var routines = new List<SnapshotDefinition>();
+        var events = new List<SnapshotDefinition>();
         var sql = new StringBuilder(StatementBytes + (1 << 16));
         var tables = 0;
         long rows = 0;
@@ -117,6 +120,12 @@ public static class SnapshotLoader
                 case SnapshotRecordType.Trigger:
                     triggers.Add(reader.Json<SnapshotObject>(record.Payload));
                     break;
+                case SnapshotRecordType.Routine:
+                    routines.Add(reader.Json<SnapshotDefinition>(record.Payload));
+                    break;
+                case SnapshotRecordType.Event:
+                    events.Add(reader.Json<SnapshotDefinition>(record.Payload));
+                    break;
                 case SnapshotRecordType.End:
                     var totals = reader.Json<SnapshotTableEnd>(record.Payload);
                     if (totals.Rows != rows || totals.Tables != tables)
@@ -136,11 +145,25 @@ public static class SnapshotLoader
             throw new SnapshotFormatException($"snapshot {snapshot.Id} is truncated (no end record)");
         }
 
+        foreach (var routine in routines)
+        {
+            await SnapshotDefinitionLoader.CreateAsync(connection, routine, ct).ConfigureAwait(false);
+        }
+
         await CreateViewsAsync(connection, views, ct).ConfigureAwait(false);
         foreach (var trigger in triggers)
         {
             await connection.ExecuteAsync("USE " + SqlText.Quote(trigger.Schema), ct).ConfigureAwait(false);
             await connection.ExecuteAsync(trigger.CreateSql, ct).ConfigureAwait(false);
+        }
+
+        var disabled = new List<SnapshotDisabledEvent>();
+        foreach (var definition in events)
+        {
+            if (await SnapshotDefinitionLoader.CreateAsync(connection, definition, ct).ConfigureAwait(false) is { } created)
+            {
+                disabled.Add(created);
+            }
         }
 
         await PositionStore.EnsureSchemaAsync(connection, ct).ConfigureAwait(false);
@@ -154,7 +177,7 @@ public static class SnapshotLoader
             DateTime.UtcNow), ct).ConfigureAwait(false);
         var done = new SnapshotProgress(null, tables, snapshot.Tables, rows);
         progress?.Report(done);
-        return done;
+        return new SnapshotLoadResult(tables, rows, [.. routines.Select(r => r.Schema + "." + r.Name)], disabled);
     }
 
     private static async Task<long> InsertAsync(MySqlConnection connection, SnapshotTable table, ReadOnlyMemory<byte> payload, StringBuilder sql, CancellationToken ct)

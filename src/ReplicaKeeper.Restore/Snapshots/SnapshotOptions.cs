@@ -17,5 +17,14 @@ public sealed record SnapshotOptions
     /// <summary>Bytes of row data per batch record.</summary>
     public int BatchBytes { get; init; } = 1 << 20;
 
+    /// <summary>
+    /// Connections that read tables at once, all inside snapshots of one state (see <see cref="SnapshotSessions"/>);
+    /// null: min(4, tables). 1 reads every table in one snapshot transaction, one after the other.
+    /// </summary>
+    public int? Connections { get; init; }
+
+    /// <summary>How often to try to start the parallel snapshots at one state before falling back to one connection.</summary>
+    public int ParallelAttempts { get; init; } = 20;
+
     public Serilog.ILogger Logger { get; init; } = Serilog.Core.Logger.None;
 }

@@ -2,7 +2,9 @@ namespace ReplicaKeeper.Restore.Snapshots;
 
 /// <summary>
 /// The records of a snapshot stream (see <see cref="SnapshotStreamWriter"/>), one byte each. A snapshot is
-/// <c>Header, (Database | Table, Rows*, TableEnd | View | Trigger)*, End</c>; a stream without its End record is truncated.
+/// <c>Header, (Database | Table, Rows*, TableEnd | View | Trigger | Routine | Event)*, End</c>; a stream without its End
+/// record is truncated. Routine and Event records were added after the first snapshots were written: older snapshots
+/// simply have none (they still load), so the format name stays rksnap-1.
 /// </summary>
 internal enum SnapshotRecordType : byte
 {
@@ -26,6 +28,12 @@ internal enum SnapshotRecordType : byte
 
     /// <summary>JSON <see cref="SnapshotObject"/>: a trigger, created after the data is loaded.</summary>
     Trigger = (byte)'G',
+
+    /// <summary>JSON <see cref="SnapshotDefinition"/>: a stored procedure or function, created after the data is loaded.</summary>
+    Routine = (byte)'P',
+
+    /// <summary>JSON <see cref="SnapshotDefinition"/>: an event, created last and DISABLED (see <see cref="SnapshotLoader"/>).</summary>
+    Event = (byte)'J',
 
     /// <summary>JSON <see cref="SnapshotTableEnd"/> totals: the snapshot is complete.</summary>
     End = (byte)'Z',

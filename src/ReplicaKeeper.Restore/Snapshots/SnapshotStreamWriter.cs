@@ -1,6 +1,4 @@
 using System.Buffers;
-using System.Text.Json;
-using ReplicaKeeper.Archive;
 
 namespace ReplicaKeeper.Restore.Snapshots;
 
@@ -9,14 +7,11 @@ namespace ReplicaKeeper.Restore.Snapshots;
 /// payload (JSON for metadata, <see cref="SnapshotRows"/> for rows). The stream goes through the archive's segment
 /// codec (zstd, AES-256-GCM with a key), so it is stored and checked like a sealed segment.
 /// </summary>
-internal sealed class SnapshotStreamWriter(Stream output)
+internal sealed class SnapshotStreamWriter(Stream output) : ISnapshotRecordSink
 {
     public static ReadOnlySpan<byte> Magic => "RKSNAP01"u8;
 
     public ValueTask WriteMagicAsync(CancellationToken cancellationToken) => output.WriteAsync(Magic.ToArray(), cancellationToken);
-
-    public ValueTask WriteJsonAsync<T>(SnapshotRecordType type, T value, CancellationToken cancellationToken) =>
-        WriteAsync(type, JsonSerializer.SerializeToUtf8Bytes(value, ArchiveJson.Options), cancellationToken);
 
     public async ValueTask WriteAsync(SnapshotRecordType type, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken)
     {

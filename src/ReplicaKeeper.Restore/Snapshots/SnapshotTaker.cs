@@ -14,13 +14,18 @@ namespace ReplicaKeeper.Restore.Snapshots;
 /// <summary>
 /// Takes a consistent logical snapshot of a standby into the archive (the master is never locked or read).
 /// <para>
-/// One InnoDB consistent snapshot (<see cref="ConsistentSnapshot"/>) is read as a whole: inside it, the standby's
+/// InnoDB consistent snapshots (<see cref="ConsistentSnapshot"/>) are read: inside them, the standby's
 /// <c>replicakeeper.applied_position</c> names exactly the source transactions the data holds (the applier commits it
 /// with the data). Without a position table, the standby's own GTID state is used instead (and said so in
 /// <see cref="SnapshotPosition.Origin"/>). Every user schema but <c>replicakeeper</c> is written: CREATE DATABASE,
 /// CREATE TABLE and rows (each value the server's exact text or bytes, see <see cref="SnapshotColumnKind"/>), then
-/// views and triggers. Tables are read one after the other in the one snapshot transaction (no per-table parallelism:
-/// MySQL cannot share a consistent snapshot between sessions without a lock).
+/// views, triggers, stored procedures and functions, and events (<see cref="SnapshotDefinitions"/>).
+/// </para>
+/// <para>
+/// Tables are read by <see cref="SnapshotOptions.Connections"/> connections at once (default min(4, tables)), each
+/// inside a snapshot proven to be of the same state (<see cref="SnapshotSessions"/>: the applied_position row read in
+/// each is the same), into one deterministic stream in catalog order (<see cref="ParallelTableCopier"/>). With one
+/// connection, or when the snapshots cannot be started at one state, the tables are read one after the other.
 /// </para>
 /// <para>
 /// The stream is compressed (zstd) and, with a key, encrypted (AES-256-GCM) by <see cref="SegmentCodec"/>, written to
@@ -32,7 +37,7 @@ public sealed partial class SnapshotTaker(ArchiveLayout layout, ArchiveKey? key)
 {
     public const string FormatName = "rksnap-1";
     public const string DirectoryName = "snapshots";
-    private static readonly string[] SkippedSchemas = ["mysql", "information_schema", "performance_schema", "sys", "replicakeeper"];
+    private const string SkippedList = "'mysql', 'information_schema', 'performance_schema', 'sys', 'replicakeeper'";
 
     public async Task<SnapshotInfo> TakeAsync(SnapshotOptions options, IProgress<SnapshotProgress>? progress, CancellationToken cancellationToken)
     {
@@ -49,35 +54,33 @@ public sealed partial class SnapshotTaker(ArchiveLayout layout, ArchiveKey? key)
         await using var _ = connection.ConfigureAwait(false);
         var takenAt = DateTimeOffset.UtcNow;
         var id = "snap-" + takenAt.ToString("yyyyMMdd-HHmmss-ffffff", CultureInfo.InvariantCulture);
-        var applied = await PositionStore.ReadAsync(connection, options.Channel, cancellationToken).ConfigureAwait(false);
-
-        ConsistentSnapshot snapshot;
-        if (applied is not null)
+        var wanted = options.Connections ?? Math.Min(4, Math.Max(1, await CountTablesAsync(connection, cancellationToken).ConfigureAwait(false)));
+        if (wanted < 1)
         {
-            await connection.ExecuteAsync("SET SESSION time_zone = '+00:00'", cancellationToken).ConfigureAwait(false);
-            await connection.ExecuteAsync("SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ", cancellationToken).ConfigureAwait(false);
-            snapshot = await ConsistentSnapshot.StartWithoutPositionAsync(connection, cancellationToken).ConfigureAwait(false);
-        }
-        else
-        {
-            snapshot = await ConsistentSnapshot.StartAsync(connection, flavor, cancellationToken).ConfigureAwait(false);
+            throw new ArgumentException($"{nameof(SnapshotOptions.Connections)} must be at least 1 (it is {wanted})", nameof(options));
         }
 
-        await using var __ = snapshot.ConfigureAwait(false);
+        var sessions = await SnapshotSessions.StartAsync(
+            connection, flavor, builder.ConnectionString, wanted, options.Channel, Math.Max(1, options.ParallelAttempts), cancellationToken).ConfigureAwait(false);
+        await using var __ = sessions.ConfigureAwait(false);
+        if (sessions.FallbackReason is { } reason)
+        {
+            log.Warning("Snapshot read with {Connections} connection(s) instead of {Wanted}: {Reason}", sessions.Connections.Count, wanted, reason);
+        }
+
         SnapshotPosition position;
         SnapshotPosition? idempotentUntil = null;
         DateTimeOffset? appliedAt = null;
-        if (applied is not null)
+        if (sessions.Applied is { } inside)
         {
             // Read inside the snapshot: committed atomically with the data it describes.
-            var inside = await PositionStore.ReadAsync(connection, options.Channel, cancellationToken).ConfigureAwait(false)
-                ?? throw new InvalidOperationException($"the standby's applied_position row for channel '{options.Channel}' vanished during the snapshot");
             position = SnapshotPosition.From(inside.Position, inside.LastTransaction, SnapshotPositionOrigin.AppliedPosition);
             idempotentUntil = inside.IdempotentUntil is { } until ? SnapshotPosition.From(until, null, SnapshotPositionOrigin.AppliedPosition) : null;
             appliedAt = new DateTimeOffset(DateTime.SpecifyKind(inside.UpdatedAt, DateTimeKind.Utc));
         }
         else
         {
+            var snapshot = sessions.Primary;
             log.Warning("The standby has no replicakeeper.applied_position row for channel {Channel}: the snapshot is stamped with the standby's own GTID state", options.Channel);
             position = SnapshotPosition.From(snapshot.Low, null, SnapshotPositionOrigin.StandbyGtids);
             idempotentUntil = snapshot.IsExact ? null : SnapshotPosition.From(snapshot.High, null, SnapshotPositionOrigin.StandbyGtids);
@@ -99,7 +102,7 @@ public sealed partial class SnapshotTaker(ArchiveLayout layout, ArchiveKey? key)
             var writer = new SnapshotStreamWriter(original);
             await writer.WriteMagicAsync(ct).ConfigureAwait(false);
             await writer.WriteJsonAsync(SnapshotRecordType.Header, header, ct).ConfigureAwait(false);
-            counts = await WriteContentsAsync(connection, writer, options, progress, ct).ConfigureAwait(false);
+            counts = await WriteContentsAsync(sessions.Connections, writer, options, progress, ct).ConfigureAwait(false);
             await writer.WriteJsonAsync(SnapshotRecordType.End, counts, ct).ConfigureAwait(false);
         }, cancellationToken).ConfigureAwait(false);
 
@@ -132,104 +135,75 @@ public sealed partial class SnapshotTaker(ArchiveLayout layout, ArchiveKey? key)
                 Rows = counts.Rows,
             },
         }, cancellationToken).ConfigureAwait(false);
-        log.Information("Snapshot {Id} taken at {Position}: {Tables} tables, {Rows} rows, {Stored} bytes stored", id, position.ToString(), counts.Tables, counts.Rows, hashes.StoredSize);
-        return SnapshotCatalog.ToInfo(layout, entry);
+        log.Information("Snapshot {Id} taken at {Position}: {Tables} tables, {Rows} rows, {Stored} bytes stored, read with {Connections} connection(s)",
+            id, position.ToString(), counts.Tables, counts.Rows, hashes.StoredSize, sessions.Connections.Count);
+        return SnapshotCatalog.ToInfo(layout, entry) with { ReadConnections = sessions.Connections.Count, ParallelFallback = sessions.FallbackReason };
     }
 
     private static async Task<SnapshotTableEnd> WriteContentsAsync(
-        MySqlConnection connection, SnapshotStreamWriter writer, SnapshotOptions options, IProgress<SnapshotProgress>? progress, CancellationToken ct)
+        IReadOnlyList<MySqlConnection> connections, SnapshotStreamWriter writer, SnapshotOptions options, IProgress<SnapshotProgress>? progress, CancellationToken ct)
     {
+        var connection = connections[0];
         var objects = await ListObjectsAsync(connection, ct).ConfigureAwait(false);
         foreach (var schema in objects.Schemas)
         {
-            var create = await ShowCreateAsync(connection, "SHOW CREATE DATABASE " + Quote(schema), 1, ct).ConfigureAwait(false);
+            var create = await SnapshotTableReader.ShowCreateAsync(connection, "SHOW CREATE DATABASE " + Quote(schema), 1, ct).ConfigureAwait(false);
             await writer.WriteJsonAsync(SnapshotRecordType.Database, new SnapshotObject(schema, schema, create), ct).ConfigureAwait(false);
         }
 
         long totalRows = 0;
-        var done = 0;
-        foreach (var (schema, name) in objects.Tables)
+        if (connections.Count > 1 && objects.Tables.Count > 1)
         {
-            progress?.Report(new SnapshotProgress(schema + "." + name, done, objects.Tables.Count, totalRows));
-            var create = await ShowCreateAsync(connection, "SHOW CREATE TABLE " + Quote(schema) + "." + Quote(name), 1, ct).ConfigureAwait(false);
-            var columns = await ColumnsAsync(connection, schema, name, ct).ConfigureAwait(false);
-            await writer.WriteJsonAsync(SnapshotRecordType.Table, new SnapshotTable(schema, name, create, columns), ct).ConfigureAwait(false);
-            var rows = await WriteRowsAsync(connection, writer, schema, name, columns, options, ct).ConfigureAwait(false);
-            await writer.WriteJsonAsync(SnapshotRecordType.TableEnd, new SnapshotTableEnd(rows), ct).ConfigureAwait(false);
-            totalRows += rows;
-            done++;
+            var rows = await ParallelTableCopier.CopyAsync(connections, objects.Tables, writer, options, (i, before) =>
+                progress?.Report(new SnapshotProgress(objects.Tables[i].Item1 + "." + objects.Tables[i].Item2, i, objects.Tables.Count, before)), ct).ConfigureAwait(false);
+            totalRows = rows.Sum();
+        }
+        else
+        {
+            var done = 0;
+            foreach (var (schema, name) in objects.Tables)
+            {
+                progress?.Report(new SnapshotProgress(schema + "." + name, done, objects.Tables.Count, totalRows));
+                totalRows += await SnapshotTableReader.CopyAsync(connection, schema, name, writer, options, ct).ConfigureAwait(false);
+                done++;
+            }
         }
 
         foreach (var (schema, name) in objects.Views)
         {
-            var create = await ShowCreateAsync(connection, "SHOW CREATE VIEW " + Quote(schema) + "." + Quote(name), 1, ct).ConfigureAwait(false);
+            var create = await SnapshotTableReader.ShowCreateAsync(connection, "SHOW CREATE VIEW " + Quote(schema) + "." + Quote(name), 1, ct).ConfigureAwait(false);
             await writer.WriteJsonAsync(SnapshotRecordType.View, new SnapshotObject(schema, name, WithoutDefiner(create)), ct).ConfigureAwait(false);
         }
 
         foreach (var (schema, name) in objects.Triggers)
         {
-            var create = await ShowCreateAsync(connection, "SHOW CREATE TRIGGER " + Quote(schema) + "." + Quote(name), 2, ct).ConfigureAwait(false);
+            var create = await SnapshotTableReader.ShowCreateAsync(connection, "SHOW CREATE TRIGGER " + Quote(schema) + "." + Quote(name), 2, ct).ConfigureAwait(false);
             await writer.WriteJsonAsync(SnapshotRecordType.Trigger, new SnapshotObject(schema, name, WithoutDefiner(create)), ct).ConfigureAwait(false);
         }
 
-        progress?.Report(new SnapshotProgress(null, done, objects.Tables.Count, totalRows));
+        foreach (var routine in await SnapshotDefinitions.ReadRoutinesAsync(connection, SkippedList, ct).ConfigureAwait(false))
+        {
+            await writer.WriteJsonAsync(SnapshotRecordType.Routine, routine, ct).ConfigureAwait(false);
+        }
+
+        foreach (var definition in await SnapshotDefinitions.ReadEventsAsync(connection, SkippedList, ct).ConfigureAwait(false))
+        {
+            await writer.WriteJsonAsync(SnapshotRecordType.Event, definition, ct).ConfigureAwait(false);
+        }
+
+        progress?.Report(new SnapshotProgress(null, objects.Tables.Count, objects.Tables.Count, totalRows));
         return new SnapshotTableEnd(totalRows, objects.Tables.Count);
     }
 
-    private static async Task<long> WriteRowsAsync(
-        MySqlConnection connection, SnapshotStreamWriter writer, string schema, string table, IReadOnlyList<SnapshotColumn> columns, SnapshotOptions options, CancellationToken ct)
-    {
-        if (columns.Count == 0)
-        {
-            return 0;
-        }
-
-        var select = "SELECT " + string.Join(", ", columns.Select(c => c.Kind == SnapshotColumnKind.Float
-            ? $"CAST({Quote(c.Name)} + 0e0 AS BINARY)"
-            : $"CAST({Quote(c.Name)} AS BINARY)")) + " FROM " + Quote(schema) + "." + Quote(table);
-        await using var command = new MySqlCommand(select, connection);
-        await using var reader = await command.ExecuteReaderAsync(System.Data.CommandBehavior.SequentialAccess, ct).ConfigureAwait(false);
-        var batch = new MemoryStream(options.BatchBytes + (1 << 16));
-        var lengthBuffer = new byte[10];
-        long rows = 0;
-        var inBatch = 0;
-        while (await reader.ReadAsync(ct).ConfigureAwait(false))
-        {
-            for (var i = 0; i < columns.Count; i++)
-            {
-                if (await reader.IsDBNullAsync(i, ct).ConfigureAwait(false))
-                {
-                    batch.WriteByte(0);
-                    continue;
-                }
-
-                var value = reader.GetFieldValue<byte[]>(i);
-                var n = SnapshotRows.WriteVarint(lengthBuffer, (ulong)value.Length + 1);
-                batch.Write(lengthBuffer, 0, n);
-                batch.Write(value);
-            }
-
-            rows++;
-            if (++inBatch >= options.BatchRows || batch.Length >= options.BatchBytes)
-            {
-                await writer.WriteAsync(SnapshotRecordType.Rows, batch.GetBuffer().AsMemory(0, (int)batch.Length), ct).ConfigureAwait(false);
-                batch.SetLength(0);
-                inBatch = 0;
-            }
-        }
-
-        if (inBatch > 0)
-        {
-            await writer.WriteAsync(SnapshotRecordType.Rows, batch.GetBuffer().AsMemory(0, (int)batch.Length), ct).ConfigureAwait(false);
-        }
-
-        return rows;
-    }
+    private static async Task<int> CountTablesAsync(MySqlConnection connection, CancellationToken ct) =>
+        int.Parse(await connection.ScalarTextAsync(
+            $"SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA NOT IN ({SkippedList}) AND TABLE_TYPE IN ('BASE TABLE', 'SYSTEM VERSIONED')", ct).ConfigureAwait(false) ?? "0",
+            CultureInfo.InvariantCulture);
 
     private static async Task<(List<string> Schemas, List<(string, string)> Tables, List<(string, string)> Views, List<(string, string)> Triggers)> ListObjectsAsync(
         MySqlConnection connection, CancellationToken ct)
     {
-        var skipped = string.Join(", ", SkippedSchemas.Select(s => "'" + s + "'"));
+        var skipped = SkippedList;
         var schemas = new List<string>();
         await foreach (var row in QueryAsync(connection, $"SELECT SCHEMA_NAME FROM information_schema.SCHEMATA WHERE SCHEMA_NAME NOT IN ({skipped}) ORDER BY SCHEMA_NAME", ct).ConfigureAwait(false))
         {
@@ -259,52 +233,6 @@ public sealed partial class SnapshotTaker(ArchiveLayout layout, ArchiveKey? key)
         }
 
         return (schemas, tables, views, triggers);
-    }
-
-    private static async Task<IReadOnlyList<SnapshotColumn>> ColumnsAsync(MySqlConnection connection, string schema, string table, CancellationToken ct)
-    {
-        var columns = new List<SnapshotColumn>();
-        await using var command = new MySqlCommand(
-            "SELECT COLUMN_NAME, DATA_TYPE, EXTRA FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = @schema AND TABLE_NAME = @table ORDER BY ORDINAL_POSITION",
-            connection);
-        command.Parameters.AddWithValue("@schema", schema);
-        command.Parameters.AddWithValue("@table", table);
-        await using var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
-        while (await reader.ReadAsync(ct).ConfigureAwait(false))
-        {
-            var extra = reader.IsDBNull(2) ? "" : reader.GetString(2);
-            if (extra.Contains("VIRTUAL GENERATED", StringComparison.OrdinalIgnoreCase)
-                || extra.Contains("STORED GENERATED", StringComparison.OrdinalIgnoreCase)
-                || extra.Contains("PERSISTENT", StringComparison.OrdinalIgnoreCase))
-            {
-                continue; // computed by the server on load
-            }
-
-            columns.Add(new SnapshotColumn(reader.GetString(0), KindOf(reader.GetString(1))));
-        }
-
-        return columns;
-    }
-
-    internal static SnapshotColumnKind KindOf(string dataType) => dataType.ToUpperInvariant() switch
-    {
-        "TINYINT" or "SMALLINT" or "MEDIUMINT" or "INT" or "INTEGER" or "BIGINT" or "DECIMAL" or "NUMERIC" or "DOUBLE" or "REAL" or "DOUBLE PRECISION" or "YEAR"
-            => SnapshotColumnKind.Number,
-        "FLOAT" => SnapshotColumnKind.Float,
-        "JSON" => SnapshotColumnKind.Json,
-        _ => SnapshotColumnKind.Bytes,
-    };
-
-    private static async Task<string> ShowCreateAsync(MySqlConnection connection, string sql, int column, CancellationToken ct)
-    {
-        await using var command = new MySqlCommand(sql, connection);
-        await using var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
-        if (!await reader.ReadAsync(ct).ConfigureAwait(false))
-        {
-            throw new InvalidOperationException($"'{sql}' returned nothing (dropped during the snapshot?)");
-        }
-
-        return reader.GetString(column);
     }
 
     private static async IAsyncEnumerable<string[]> QueryAsync(MySqlConnection connection, string sql, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
@@ -361,7 +289,7 @@ public sealed partial class SnapshotTaker(ArchiveLayout layout, ArchiveKey? key)
 
     private static string Quote(string identifier) => SqlText.Quote(identifier);
 
-    private static string WithoutDefiner(string create) => Definer().Replace(create, " ");
+    internal static string WithoutDefiner(string create) => Definer().Replace(create, " ");
 
     [GeneratedRegex(@"\s+DEFINER\s*=\s*(`[^`]*`|'[^']*'|\S+)@(`[^`]*`|'[^']*'|\S+)\s+", RegexOptions.IgnoreCase)]
     private static partial Regex Definer();
