@@ -42,6 +42,12 @@ public sealed record ReplicationOptions
     /// <summary>Reconnect policy (see <see cref="ReplicationRetryPolicy"/>).</summary>
     public ReconnectOptions Reconnect { get; init; } = new();
 
+    /// <summary>
+    /// Typed link notifications (connected, disconnected, reconnecting); null: the ambient
+    /// <see cref="ReplicationLinkScope.Current"/> when the stream is opened, if any.
+    /// </summary>
+    public IReplicationLinkObserver? LinkObserver { get; init; }
+
     /// <summary>Structured log sink; never receives secrets.</summary>
     public Serilog.ILogger Logger { get; init; } = Serilog.Core.Logger.None;
 

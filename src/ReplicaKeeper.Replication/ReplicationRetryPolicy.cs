@@ -30,8 +30,8 @@ public static class ReplicationRetryPolicy
         _ => false,
     };
 
-    /// <summary>Builds the reconnect pipeline from <paramref name="options"/>.</summary>
-    public static ResiliencePipeline Create(ReconnectOptions options, Serilog.ILogger logger)
+    /// <summary>Builds the reconnect pipeline from <paramref name="options"/>; <paramref name="onReconnecting"/> hears of each retry.</summary>
+    public static ResiliencePipeline Create(ReconnectOptions options, Serilog.ILogger logger, Action<ReplicationReconnecting>? onReconnecting = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(logger);
@@ -55,6 +55,7 @@ public static class ReplicationRetryPolicy
                     logger.Warning(
                         "Replication link failed ({Reason}); reconnecting in {Delay} (attempt {Attempt})",
                         args.Outcome.Exception?.Message, args.RetryDelay, args.AttemptNumber + 1);
+                    onReconnecting?.Invoke(new ReplicationReconnecting(args.AttemptNumber + 1, args.RetryDelay, args.Outcome.Exception));
                     return default;
                 },
             })

@@ -24,6 +24,7 @@ public sealed class ReplicationStream : IAsyncEnumerable<ReplicationEvent>
     private readonly ResiliencePipeline _pipeline;
     private readonly TransactionTracker _tracker;
     private readonly ReplayFilter _replay = new();
+    private readonly LinkNotifier _link;
     private SourceSession? _session;
     private BinlogEventDecoder? _decoder;
     private ReplicationEvent? _inFlightFirst;
@@ -39,7 +40,8 @@ public sealed class ReplicationStream : IAsyncEnumerable<ReplicationEvent>
     {
         _options = options;
         _connect = connect;
-        _pipeline = ReplicationRetryPolicy.Create(options.Reconnect, options.Logger);
+        _link = new LinkNotifier(options.LinkObserver ?? ReplicationLinkScope.Current, options.Logger);
+        _pipeline = ReplicationRetryPolicy.Create(options.Reconnect, options.Logger, _link.Reconnecting);
         _tracker = new TransactionTracker(start);
         Start = start;
         _file = start.Position?.File ?? "";
@@ -109,7 +111,12 @@ public sealed class ReplicationStream : IAsyncEnumerable<ReplicationEvent>
         }
         finally
         {
-            await CloseSessionAsync().ConfigureAwait(false);
+            if (_session is not null)
+            {
+                await CloseSessionAsync().ConfigureAwait(false);
+                _link.Disconnected(new ReplicationDisconnected("The replication stream was closed.", null, WasConnected: true, Transient: false));
+            }
+
             _decoder?.Dispose();
         }
     }
@@ -139,6 +146,8 @@ public sealed class ReplicationStream : IAsyncEnumerable<ReplicationEvent>
             {
                 _reconnectRequested = false;
                 await CloseSessionAsync().ConfigureAwait(false);
+                _link.Disconnected(new ReplicationDisconnected(
+                    "Reconnecting to re-read the open transaction, which the source did not re-send.", null, WasConnected: true, Transient: true));
             }
 
             if (_session is null)
@@ -172,9 +181,15 @@ public sealed class ReplicationStream : IAsyncEnumerable<ReplicationEvent>
 
             return read.bytes.ToArray();
         }
-        catch
+        catch (Exception e)
         {
+            var wasConnected = _session is not null;
             await CloseSessionAsync().ConfigureAwait(false);
+            if (!ct.IsCancellationRequested)
+            {
+                _link.Disconnected(new ReplicationDisconnected(e.Message, e, wasConnected, ReplicationRetryPolicy.IsTransient(e)));
+            }
+
             throw;
         }
     }
@@ -212,6 +227,9 @@ public sealed class ReplicationStream : IAsyncEnumerable<ReplicationEvent>
                 "Reconnected to the source; resuming from {Checkpoint} (skipping {Replayed} already delivered event(s) of the open transaction)",
                 from.ToString(), _replay.Replaying ? "the" : "no");
         }
+
+        _link.Connected(new ReplicationConnected(
+            $"{_options.Connection.Host}:{_options.Connection.Port}", _session.ServerVersion, _session.IsMariaDb, from, sessions, SemiSync: false));
     }
 
     private async ValueTask CloseSessionAsync()

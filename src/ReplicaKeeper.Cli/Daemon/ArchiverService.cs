@@ -19,13 +19,13 @@ internal sealed class ArchiverService(DaemonConfig config, DaemonMetrics metrics
             Connection = config.Source.Connection,
             HeartbeatInterval = config.Source.Heartbeat,
             Logger = Log,
+            LinkObserver = new ComponentLinkObserver(Health, Metrics.Time),
         };
         if (config.Source.ServerId is { } id)
         {
             replication = replication with { ServerId = id };
         }
 
-        Health.LinkHealthy();
         await LiveArchiver.RunAsync(new LiveArchiverOptions
         {
             Layout = layout,

@@ -53,17 +53,16 @@ public sealed class DaemonHost : IAsyncDisposable
             ArchiveConfigured = true,
             StandbyConfigured = config.Standby is not null,
         };
-        var observer = new LinkObserverSink(metrics);
         Serilog.Core.Logger? owned = null;
         Serilog.ILogger log;
         if (logger is null)
         {
-            owned = CreateLogger(config.Logging, observer);
+            owned = CreateLogger(config.Logging);
             log = owned;
         }
         else
         {
-            owned = new LoggerConfiguration().MinimumLevel.Verbose().WriteTo.Logger(logger).WriteTo.Sink(observer).CreateLogger();
+            owned = new LoggerConfiguration().MinimumLevel.Verbose().WriteTo.Logger(logger).CreateLogger();
             log = owned;
         }
 
@@ -183,12 +182,11 @@ public sealed class DaemonHost : IAsyncDisposable
         }
     }
 
-    private static Serilog.Core.Logger CreateLogger(LoggingConfig logging, LinkObserverSink observer)
+    private static Serilog.Core.Logger CreateLogger(LoggingConfig logging)
     {
         var configuration = new LoggerConfiguration()
             .MinimumLevel.Is(logging.Level)
-            .Enrich.FromLogContext()
-            .WriteTo.Sink(observer);
+            .Enrich.FromLogContext();
         if (logging.Console)
         {
             configuration = configuration.WriteTo.Console(

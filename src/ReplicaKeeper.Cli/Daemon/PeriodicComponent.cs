@@ -13,7 +13,7 @@ internal abstract class PeriodicComponent(string name, TimeSpan interval, Daemon
 
     protected ComponentHealth Health { get; } = metrics.Component(name);
 
-    protected Serilog.ILogger Log { get; } = log.ForContext(LinkObserverSink.ComponentProperty, name);
+    protected Serilog.ILogger Log { get; } = log.ForContext(LogProperties.Component, name);
 
     protected abstract Task RunOnceAsync(CancellationToken stoppingToken);
 

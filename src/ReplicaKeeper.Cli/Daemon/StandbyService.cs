@@ -1,5 +1,6 @@
 using ReplicaKeeper.Cli.Configuration;
 using ReplicaKeeper.Cli.Metrics;
+using ReplicaKeeper.Replication;
 using ReplicaKeeper.Standby.Apply;
 
 namespace ReplicaKeeper.Cli.Daemon;
@@ -26,8 +27,10 @@ internal sealed class StandbyService(DaemonConfig config, DaemonMetrics metrics,
             ServerId = standby.ServerId,
             Logger = Log,
         });
-        Health.LinkHealthy();
         Volatile.Write(ref _current, applier);
+
+        // the applier builds its own ReplicationOptions: its stream reports to the ambient observer
+        using var link = ReplicationLinkScope.Observe(new ComponentLinkObserver(Health, Metrics.Time));
         try
         {
             await applier.RunAsync(stoppingToken).ConfigureAwait(false);

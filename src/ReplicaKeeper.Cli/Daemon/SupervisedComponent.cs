@@ -15,7 +15,7 @@ internal abstract class SupervisedComponent(string name, DaemonMetrics metrics, 
 
     protected ComponentHealth Health { get; } = metrics.Component(name);
 
-    protected Serilog.ILogger Log { get; } = log.ForContext(LinkObserverSink.ComponentProperty, name);
+    protected Serilog.ILogger Log { get; } = log.ForContext(LogProperties.Component, name);
 
     /// <summary>Runs until cancelled or until it fails.</summary>
     protected abstract Task RunOnceAsync(CancellationToken stoppingToken);

@@ -1,6 +1,6 @@
 namespace ReplicaKeeper.Cli.Metrics;
 
-/// <summary>Up/down state and counters of one hosted component, updated by the component and by the log observer.</summary>
+/// <summary>Up/down state and counters of one hosted component, updated by the component and by its replication link observer.</summary>
 public sealed class ComponentHealth(string name)
 {
     private readonly Lock _gate = new();

@@ -35,6 +35,8 @@ internal sealed class SourceSession : IAsyncDisposable
 
     public bool IsMariaDb => _connection.IsMariaDb;
 
+    public string ServerVersion => _connection.ServerVersion;
+
     /// <summary>binlog_checksum of the source (CRC32 or NONE), as announced back to it.</summary>
     public string Checksum { get; private set; } = "NONE";
 
