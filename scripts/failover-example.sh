@@ -21,10 +21,11 @@ REPORT=${REPORT:-/var/log/replicakeeper/promotion-$(date -u +%Y%m%dT%H%M%SZ).md}
 mkdir -p "$(dirname "$REPORT")"
 # the replicakeeper command (in the docker image: "dotnet /opt/replicakeeper/replicakeeper.dll")
 read -r -a RK <<< "${REPLICAKEEPER:-replicakeeper}"
-# Passwords are read from files with restrictive permissions (not written in this script). Note: `promote` takes
-# them inside its connection strings, so they are visible in its process arguments while it runs.
-MASTER_PASSWORD=$(cat "${MASTER_PASSWORD_FILE:-/run/secrets/replication_password}")
-STANDBY_PASSWORD=$(cat "${STANDBY_PASSWORD_FILE:-/run/secrets/standby_password}")
+# Passwords stay in files that only their owner may read (chmod 600; promote refuses others): promote reads them
+# itself, so they never appear in its process arguments. (Alternatively: REPLICAKEEPER_MASTER_PASSWORD and
+# REPLICAKEEPER_STANDBY_PASSWORD in promote's environment.)
+MASTER_PASSWORD_FILE=${MASTER_PASSWORD_FILE:-/run/secrets/replication_password}
+STANDBY_PASSWORD_FILE=${STANDBY_PASSWORD_FILE:-/run/secrets/standby_password}
 
 # If the old master cannot be reached to set it read-only, this runs instead. It gets
 # RK_MASTER_HOST and RK_MASTER_PORT. Example: block the master's port on this host's firewall.
@@ -34,8 +35,10 @@ FENCE_COMMAND=${FENCE_COMMAND:-'nft add rule inet filter output ip daddr $RK_MAS
 
 args=(
   promote
-  --standby "Server=$STANDBY_HOST;Port=$STANDBY_PORT;User ID=replicakeeper;Password=$STANDBY_PASSWORD"
-  --master "Server=$MASTER_HOST;Port=$MASTER_PORT;User ID=replicakeeper;Password=$MASTER_PASSWORD"
+  --standby "Server=$STANDBY_HOST;Port=$STANDBY_PORT;User ID=replicakeeper"
+  --standby-password-file "$STANDBY_PASSWORD_FILE"
+  --master "Server=$MASTER_HOST;Port=$MASTER_PORT;User ID=replicakeeper"
+  --master-password-file "$MASTER_PASSWORD_FILE"
   --archive "$ARCHIVE_DIR"
   --probes 3 --probe-interval 500
   --fence-command "$FENCE_COMMAND"

@@ -8,13 +8,25 @@ namespace ReplicaKeeper.Cli.Commands;
 /// <summary>
 /// <c>replicakeeper promote</c>: make the standby the master once the gates pass. Exit codes: 0 promoted (or, with
 /// --dry-run, every gate passes), 2 bad arguments, 3 refused by a gate, 4 fencing failed, 5 a step failed.
+/// Passwords come from --standby-password-file / --master-password-file (mode 600) or from the environment
+/// (<see cref="PromotePasswords"/>), so that the connection strings on the command line need not hold them.
 /// </summary>
 internal static class PromoteCommand
 {
     public static Command Create()
     {
-        var standby = new Option<string>("--standby") { Description = "Standby connection string (MySqlConnector syntax).", Required = true };
-        var master = new Option<string>("--master") { Description = "Old master connection string (probed; fenced when reachable).", Required = true };
+        var standby = new Option<string>("--standby")
+        {
+            Description = $"Standby connection string (MySqlConnector syntax); leave the password out and use --standby-password-file or {PromotePasswords.StandbyEnv}.",
+            Required = true,
+        };
+        var master = new Option<string>("--master")
+        {
+            Description = $"Old master connection string (probed; fenced when reachable); leave the password out and use --master-password-file or {PromotePasswords.MasterEnv}.",
+            Required = true,
+        };
+        var standbyPasswordFile = new Option<string?>("--standby-password-file") { Description = "File holding the standby's password (mode 600)." };
+        var masterPasswordFile = new Option<string?>("--master-password-file") { Description = "File holding the old master's password (mode 600)." };
         var archive = new Option<string>("--archive") { Description = "Archive directory of this master.", Required = true };
         var dryRun = new Option<bool>("--dry-run") { Description = "Evaluate the gates only; change nothing." };
         var force = new Option<bool>("--force") { Description = "Skip the master-down gate (planned switchover: a reachable master is fenced read-only first)." };
@@ -26,7 +38,7 @@ internal static class PromoteCommand
         var channel = new Option<string>("--channel") { Description = "Standby applier channel.", DefaultValueFactory = _ => "default" };
 
         var command = new Command("promote", "Promote the standby to master: gates (master down, standby has every archived transaction, no errant transactions), fence, make writable.");
-        foreach (var option in new Option[] { standby, master, archive, dryRun, force, probes, probeInterval, fenceCommand, killConnections, report, channel })
+        foreach (var option in new Option[] { standby, master, standbyPasswordFile, masterPasswordFile, archive, dryRun, force, probes, probeInterval, fenceCommand, killConnections, report, channel })
         {
             command.Options.Add(option);
         }
@@ -40,8 +52,8 @@ internal static class PromoteCommand
             {
                 options = new PromotionOptions
                 {
-                    StandbyConnectionString = parse.GetValue(standby)!,
-                    MasterConnectionString = parse.GetValue(master)!,
+                    StandbyConnectionString = PromotePasswords.Resolve(parse.GetValue(standby)!, "--standby", parse.GetValue(standbyPasswordFile), PromotePasswords.StandbyEnv),
+                    MasterConnectionString = PromotePasswords.Resolve(parse.GetValue(master)!, "--master", parse.GetValue(masterPasswordFile), PromotePasswords.MasterEnv),
                     ArchiveDirectory = parse.GetValue(archive)!,
                     DryRun = parse.GetValue(dryRun),
                     Force = parse.GetValue(force),
@@ -53,8 +65,6 @@ internal static class PromoteCommand
                     Channel = parse.GetValue(channel)!,
                 };
                 options.Validate();
-                _ = new MySqlConnectionStringBuilder(options.StandbyConnectionString);
-                _ = new MySqlConnectionStringBuilder(options.MasterConnectionString);
             }
             catch (ArgumentException e)
             {
