@@ -46,7 +46,13 @@ public sealed class EventApplier : IAsyncDisposable
     private readonly List<ReplicationEvent> _groupEvents = [];
     private StandbyPosition _committedPosition;
     private StandbyPosition? _committedIdempotentUntil;
-    private MySqlTransaction? _transaction;
+    private readonly StatementPipeline _pipeline;
+
+    /// <summary>A target transaction is open (its START TRANSACTION may still wait in the pipeline).</summary>
+    private bool _open;
+
+    /// <summary>The channel's applied_position row exists (it did at open, or this applier committed one).</summary>
+    private bool _positionRowExists;
     private TableApplier? _pendingTable;
     private string? _gtid;
     private string? _lastTransaction;
@@ -65,6 +71,8 @@ public sealed class EventApplier : IAsyncDisposable
         _log = options.Logger;
         _connection = connection;
         _flavor = flavor;
+        _pipeline = new StatementPipeline(connection);
+        _positionRowExists = applied is not null;
         StartingPoint = applied;
         _position = _committedPosition = applied?.Position ?? options.StartPosition ?? new StandbyPosition(null, null, null);
         _idempotentUntil = _committedIdempotentUntil = applied?.IdempotentUntil;
@@ -87,6 +95,9 @@ public sealed class EventApplier : IAsyncDisposable
 
     /// <summary>Source transactions committed on the target by this applier.</summary>
     public long TransactionsApplied => Interlocked.Read(ref _transactions);
+
+    /// <summary>Batches of statements sent to the target (each one round trip).</summary>
+    public long RoundTrips => _pipeline.RoundTrips;
 
     private bool InSeedingWindow => _idempotentUntil is not null && !_position.Covers(_idempotentUntil);
 
@@ -265,7 +276,7 @@ public sealed class EventApplier : IAsyncDisposable
 
                 break;
             case QueryEvent query when query.IsBegin:
-                await BeginSourceAsync(ct).ConfigureAwait(false);
+                BeginSource();
                 break;
             case QueryEvent query when query.IsCommit:
                 await CommitAsync(item, ct).ConfigureAwait(false);
@@ -289,13 +300,31 @@ public sealed class EventApplier : IAsyncDisposable
         }
     }
 
-    private async Task BeginAsync(CancellationToken ct) =>
-        _transaction ??= await _connection.BeginTransactionAsync(ct).ConfigureAwait(false);
-
-    private async Task BeginSourceAsync(CancellationToken ct)
+    /// <summary>Opens the target transaction: its START TRANSACTION goes with the next statements sent.</summary>
+    private void Begin()
     {
-        await BeginAsync(ct).ConfigureAwait(false);
+        if (!_open)
+        {
+            _pipeline.Add("START TRANSACTION");
+            _open = true;
+        }
+    }
+
+    private void BeginSource()
+    {
+        Begin();
         _sourceOpen = true;
+    }
+
+    /// <summary>Sends what the pipeline holds, before a statement that runs on its own (in the same transaction).</summary>
+    private Task SendQueuedAsync(CancellationToken ct) => _pipeline.FlushAsync(ct);
+
+    /// <summary>Commits the open target transaction: in the round trip of its last statements when none of them needs checking first.</summary>
+    private async Task CommitTargetAsync(CancellationToken ct)
+    {
+        await _pipeline.FlushAsync(ct, commit: true).ConfigureAwait(false);
+        _open = false;
+        _positionRowExists = true;
     }
 
     /// <summary>Rolls the target back to its last commit: the open target transaction, queued rows, the group.</summary>
@@ -303,19 +332,21 @@ public sealed class EventApplier : IAsyncDisposable
     {
         _pendingTable?.Discard();
         _pendingTable = null;
+        _pipeline.Clear();
         _sourceOpen = false;
         _grouped = 0;
         _position = _committedPosition;
         _idempotentUntil = _committedIdempotentUntil;
         ResetGroupEvents();
-        if (_transaction is null)
+        if (!_open)
         {
             return;
         }
 
+        _open = false;
         try
         {
-            await _transaction.RollbackAsync(CancellationToken.None).ConfigureAwait(false);
+            await _connection.ExecuteAsync("ROLLBACK", CancellationToken.None).ConfigureAwait(false);
         }
         catch (MySqlException)
         {
@@ -325,9 +356,6 @@ public sealed class EventApplier : IAsyncDisposable
         {
             // connection closed
         }
-
-        await _transaction.DisposeAsync().ConfigureAwait(false);
-        _transaction = null;
     }
 
     private async Task ApplyRowsAsync(RowsEvent rows, CancellationToken ct)
@@ -338,20 +366,20 @@ public sealed class EventApplier : IAsyncDisposable
             return;
         }
 
-        await BeginSourceAsync(ct).ConfigureAwait(false);
+        BeginSource();
         var foreignKeyChecks = (rows.Flags & RowsEvent.NoForeignKeyChecksFlag) == 0;
         if (_foreignKeyChecks != foreignKeyChecks)
         {
             await FlushRowsAsync(ct).ConfigureAwait(false);
-            await _connection.ExecuteAsync($"SET SESSION foreign_key_checks = {(foreignKeyChecks ? 1 : 0)}", ct, _transaction).ConfigureAwait(false);
+            _pipeline.Add($"SET SESSION foreign_key_checks = {(foreignKeyChecks ? 1 : 0)}");
             _foreignKeyChecks = foreignKeyChecks;
         }
 
         if (!_tables.TryGetValue(table, out var applier))
         {
-            var info = await SchemaCatalog.DescribeAsync(_connection, table, ct, _transaction).ConfigureAwait(false)
+            var info = await SchemaCatalog.DescribeAsync(_connection, table, ct).ConfigureAwait(false)
                 ?? throw new StandbyApplyException($"Source transaction {_gtid ?? "(no GTID)"} changes {table}, which does not exist on the standby (seed it with `replicakeeper standby init`).");
-            _tables[table] = applier = new TableApplier(info, _flavor);
+            _tables[table] = applier = new TableApplier(info, _flavor, _pipeline, _options.BatchStatements);
         }
 
         if (_pendingTable is not null && _pendingTable != applier)
@@ -360,7 +388,7 @@ public sealed class EventApplier : IAsyncDisposable
         }
 
         var policy = InSeedingWindow ? ConflictPolicy.Overwrite : _options.OnConflict;
-        await applier.AddAsync(rows, _connection, _transaction!, _gtid, policy, ct).ConfigureAwait(false);
+        await applier.AddAsync(rows, _connection, _gtid, policy, ct).ConfigureAwait(false);
         _pendingTable = applier;
     }
 
@@ -370,16 +398,17 @@ public sealed class EventApplier : IAsyncDisposable
         if (_pendingTable is { } table)
         {
             _pendingTable = null;
-            await table.FlushAsync(_connection, _transaction!, ct).ConfigureAwait(false);
+            await table.FlushAsync(_connection, ct).ConfigureAwait(false);
         }
     }
 
     private async Task ExecuteInTransactionAsync(QueryEvent query, CancellationToken ct)
     {
-        await BeginSourceAsync(ct).ConfigureAwait(false);
+        BeginSource();
         await FlushRowsAsync(ct).ConfigureAwait(false);
+        await SendQueuedAsync(ct).ConfigureAwait(false);
         await UseSchemaAsync(query.Schema, ct).ConfigureAwait(false);
-        await _connection.ExecuteAsync(query.Query, ct, _transaction).ConfigureAwait(false);
+        await _connection.ExecuteAsync(query.Query, ct).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -388,7 +417,7 @@ public sealed class EventApplier : IAsyncDisposable
     /// </summary>
     private async Task CommitAsync(ReplicationEvent item, CancellationToken ct)
     {
-        await BeginAsync(ct).ConfigureAwait(false);
+        Begin();
         await FlushRowsAsync(ct).ConfigureAwait(false);
         _sourceOpen = false;
         Advance(Next(item));
@@ -406,17 +435,22 @@ public sealed class EventApplier : IAsyncDisposable
     /// <summary>Commits the complete source transactions of the open target transaction together with their position.</summary>
     private async Task CommitGroupAsync(CancellationToken ct)
     {
-        if (_transaction is null || _grouped == 0)
+        if (!_open || _grouped == 0)
         {
             return;
         }
 
         await FlushRowsAsync(ct).ConfigureAwait(false);
-        await PositionStore.WriteAsync(_connection, _transaction, Record(_position, null, null), ct).ConfigureAwait(false);
-        await _transaction.CommitAsync(ct).ConfigureAwait(false);
-        await _transaction.DisposeAsync().ConfigureAwait(false);
-        _transaction = null;
+        QueuePositionWrite(Record(_position, null, null));
+        await CommitTargetAsync(ct).ConfigureAwait(false);
         Committed(_grouped);
+    }
+
+    /// <summary>Queues the write of the channel's row (an UPDATE once the row exists: one row changed either way).</summary>
+    private void QueuePositionWrite(AppliedPosition position)
+    {
+        var command = _pipeline.Add(_positionRowExists ? PositionStore.UpdateSql : PositionStore.WriteSql, 1);
+        PositionStore.AddWriteParameters(command.Parameters, position);
     }
 
     private void Committed(int transactions)
@@ -467,6 +501,11 @@ public sealed class EventApplier : IAsyncDisposable
     private async Task ApplyDdlAsync(ReplicationEvent item, QueryEvent query, CancellationToken ct)
     {
         await CommitGroupAsync(ct).ConfigureAwait(false);
+        if (_open)
+        {
+            await CommitTargetAsync(ct).ConfigureAwait(false); // opened, nothing in it
+        }
+
         var position = Next(item);
         var transactionId = _gtid ?? item.File + ":" + (item.Offset ?? 0).ToString(CultureInfo.InvariantCulture);
         var skip = TableName.IsExcludedSchema(query.Schema) && query.Schema == TableName.PositionSchemaName
@@ -483,17 +522,16 @@ public sealed class EventApplier : IAsyncDisposable
 
         _ddlAlreadyRun = null;
         await ClearTablesAsync().ConfigureAwait(false);
-        await BeginAsync(ct).ConfigureAwait(false);
+        Begin();
         if (!skip)
         {
-            await PositionStore.RecordDdlAsync(_connection, _transaction, _options.Channel, transactionId, query.Schema.Length == 0 ? null : query.Schema, query.Query, ct).ConfigureAwait(false);
+            var record = _pipeline.Add(PositionStore.RecordDdlSql, 1);
+            PositionStore.AddRecordDdlParameters(record.Parameters, _options.Channel, transactionId, query.Schema.Length == 0 ? null : query.Schema, query.Query);
         }
 
         Advance(position);
-        await PositionStore.WriteAsync(_connection, _transaction, Record(position, null, null), ct).ConfigureAwait(false);
-        await _transaction!.CommitAsync(ct).ConfigureAwait(false);
-        await _transaction.DisposeAsync().ConfigureAwait(false);
-        _transaction = null;
+        QueuePositionWrite(Record(position, null, null));
+        await CommitTargetAsync(ct).ConfigureAwait(false);
         Committed(1);
     }
 
@@ -556,11 +594,9 @@ public sealed class EventApplier : IAsyncDisposable
         var marker = new MariaDbGtid(domain, serverId, sequence + 2);
         await _connection.ExecuteAsync($"SET SESSION gtid_domain_id = {DdlMarkerDomain}", ct).ConfigureAwait(false);
         await _connection.ExecuteAsync($"SET SESSION gtid_seq_no = {sequence + 1}", ct).ConfigureAwait(false);
-        await BeginAsync(ct).ConfigureAwait(false);
-        await PositionStore.WriteAsync(_connection, _transaction, Record(_position, transactionId, marker.ToString()), ct).ConfigureAwait(false);
-        await _transaction!.CommitAsync(ct).ConfigureAwait(false);
-        await _transaction.DisposeAsync().ConfigureAwait(false);
-        _transaction = null;
+        Begin();
+        QueuePositionWrite(Record(_position, transactionId, marker.ToString()));
+        await CommitTargetAsync(ct).ConfigureAwait(false);
         await _connection.ExecuteAsync($"SET SESSION gtid_seq_no = {marker.Sequence}", ct).ConfigureAwait(false);
     }
 

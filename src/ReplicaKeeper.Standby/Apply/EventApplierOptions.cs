@@ -26,6 +26,14 @@ public sealed record EventApplierOptions
     /// </summary>
     public int MaxTransactionsPerCommit { get; init; } = 100;
 
+    /// <summary>
+    /// True (the default): the statements of a group commit are sent together, one multi-statement round trip per
+    /// up to 2,000 statements, with every statement's affected-row count checked
+    /// before the commit. Values are typed MySqlConnector parameters either way. False: one prepared statement (binary
+    /// protocol) per row change and round trip, the slower reference path.
+    /// </summary>
+    public bool BatchStatements { get; init; } = true;
+
     public Serilog.ILogger Logger { get; init; } = Serilog.Core.Logger.None;
 
     public void Validate()

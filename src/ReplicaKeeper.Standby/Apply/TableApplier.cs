@@ -12,10 +12,15 @@ namespace ReplicaKeeper.Standby.Apply;
 /// Applies the row changes of one table to the target, in source order. Consecutive rows events of the same kind,
 /// row-image shape and source transaction are queued (<see cref="AddAsync"/>) and written together
 /// (<see cref="FlushAsync"/>): one multi-row INSERT (REPLACE when overwriting), one <c>DELETE ... WHERE key IN (...)</c>
-/// for a one-column key, otherwise one prepared statement per row (UPDATE, DELETE, single-row INSERT), prepared once per
-/// shape and reused. Rows are located by the target table's primary key, else a NOT NULL unique key, else the whole
-/// before image (NULL-safe <c>&lt;=&gt;</c>, LIMIT 1). Values are parameters (<see cref="RowValues"/>). Built for one
-/// table definition; rebuilt after DDL.
+/// for a one-column key, otherwise one statement per row (UPDATE, DELETE). Rows are located by the target table's
+/// primary key, else a NOT NULL unique key, else the whole before image (NULL-safe <c>&lt;=&gt;</c>, LIMIT 1). Values
+/// are parameters (<see cref="RowValues"/>).
+/// <para>
+/// Batched (the default), the statements join the transaction's <see cref="StatementPipeline"/> and go to the server
+/// with the rest of the group in one round trip; their affected-row counts are checked there. Otherwise (and always
+/// when overwriting, where a missing row turns an UPDATE into an INSERT) each statement runs on its own, prepared once
+/// per shape (binary protocol) and reused. Built for one table definition; rebuilt after DDL.
+/// </para>
 /// </summary>
 internal sealed class TableApplier : IAsyncDisposable
 {
@@ -23,9 +28,15 @@ internal sealed class TableApplier : IAsyncDisposable
     private const int MaxBatchRows = 1000;
     private const int MaxPlaceholders = 60000;
 
+    /// <summary>Estimated bytes of values per multi-row statement.</summary>
+    private const long MaxStatementBytes = 1 << 20;
+
     private readonly TableInfo _table;
     private readonly ServerFlavor _flavor;
+    private readonly StatementPipeline _pipeline;
+    private readonly bool _batched;
     private readonly Dictionary<string, MySqlCommand> _prepared = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, string> _batchSql = new(StringComparer.Ordinal);
     private readonly List<object[]> _before = [];
     private readonly List<object[]> _after = [];
     private TableMapEvent? _mappedMap;
@@ -35,10 +46,12 @@ internal sealed class TableApplier : IAsyncDisposable
     private ConflictPolicy _policy;
     private byte[] _shape = [];
 
-    public TableApplier(TableInfo table, ServerFlavor flavor)
+    public TableApplier(TableInfo table, ServerFlavor flavor, StatementPipeline pipeline, bool batched)
     {
         _table = table;
         _flavor = flavor;
+        _pipeline = pipeline;
+        _batched = batched;
     }
 
     public TableInfo Table => _table;
@@ -47,14 +60,14 @@ internal sealed class TableApplier : IAsyncDisposable
     public int PendingRows => Math.Max(_before.Count, _after.Count);
 
     /// <summary>Queues the event's rows; writes what was queued first when this event cannot join it.</summary>
-    public async Task AddAsync(RowsEvent rows, MySqlConnection connection, MySqlTransaction transaction, string? gtid, ConflictPolicy policy, CancellationToken ct)
+    public async Task AddAsync(RowsEvent rows, MySqlConnection connection, string? gtid, ConflictPolicy policy, CancellationToken ct)
     {
         var columns = MapColumns(rows.Table);
         var kind = rows.Kind == RowsEventKind.PartialUpdate ? RowsEventKind.Update : rows.Kind;
         var shape = Shape(rows);
         if (PendingRows > 0 && (kind != _kind || gtid != _gtid || policy != _policy || !ReferenceEquals(columns, _mapped) || !shape.AsSpan().SequenceEqual(_shape)))
         {
-            await FlushAsync(connection, transaction, ct).ConfigureAwait(false);
+            await FlushAsync(connection, ct).ConfigureAwait(false);
         }
 
         _kind = kind;
@@ -78,13 +91,13 @@ internal sealed class TableApplier : IAsyncDisposable
 
             if (PendingRows >= MaxBatchRows)
             {
-                await FlushAsync(connection, transaction, ct).ConfigureAwait(false);
+                await FlushAsync(connection, ct).ConfigureAwait(false);
             }
         }
     }
 
-    /// <summary>Writes the queued rows.</summary>
-    public async Task FlushAsync(MySqlConnection connection, MySqlTransaction transaction, CancellationToken ct)
+    /// <summary>Writes the queued rows (batched: queues their statements in the pipeline, which sends them when full).</summary>
+    public async Task FlushAsync(MySqlConnection connection, CancellationToken ct)
     {
         if (PendingRows == 0)
         {
@@ -93,18 +106,26 @@ internal sealed class TableApplier : IAsyncDisposable
 
         try
         {
+            if (_batched && _policy != ConflictPolicy.Overwrite)
+            {
+                await QueueAsync(ct).ConfigureAwait(false);
+                return;
+            }
+
+            // statements queued before these rows go first
+            await _pipeline.FlushAsync(ct).ConfigureAwait(false);
             switch (_kind)
             {
                 case RowsEventKind.Write:
-                    await InsertAsync(_after, connection, transaction, _policy, ct).ConfigureAwait(false);
+                    await InsertAsync(_after, connection, _policy, ct).ConfigureAwait(false);
                     break;
                 case RowsEventKind.Delete:
-                    await DeleteAsync(connection, transaction, ct).ConfigureAwait(false);
+                    await DeleteAsync(connection, ct).ConfigureAwait(false);
                     break;
                 default:
                     for (var i = 0; i < _before.Count; i++)
                     {
-                        await UpdateAsync(_before[i], _after[i], connection, transaction, ct).ConfigureAwait(false);
+                        await UpdateAsync(_before[i], _after[i], connection, ct).ConfigureAwait(false);
                     }
 
                     break;
@@ -114,6 +135,124 @@ internal sealed class TableApplier : IAsyncDisposable
         {
             Discard();
         }
+    }
+
+    /// <summary>The queued rows as statements of the pipeline (which is sent whenever it fills up).</summary>
+    private async Task QueueAsync(CancellationToken ct)
+    {
+        var check = _policy == ConflictPolicy.Stop;
+        var columns = _mapped;
+        switch (_kind)
+        {
+            case RowsEventKind.Write:
+            {
+                var rows = _after;
+                var written = WrittenColumns(rows[0]);
+                var verb = _policy == ConflictPolicy.Skip ? "INSERT IGNORE" : "INSERT";
+                var perStatement = RowsPerStatement(written.Length);
+                for (var first = 0; first < rows.Count;)
+                {
+                    var count = RowsInStatement(rows, first, perStatement, written);
+                    var sql = BatchSql("I" + verb + count.ToString(CultureInfo.InvariantCulture) + Signature(written), () => InsertHead(verb, written) + PositionalTuples(count, written.Length));
+                    var chunk = rows.GetRange(first, count);
+                    var command = _pipeline.Add(sql, check ? count : -1, check ? new RowCheck("INSERT", _gtid, _table.Name.ToString(), chunk, -1, DescribeKeys) : null);
+                    foreach (var row in chunk)
+                    {
+                        foreach (var w in written)
+                        {
+                            _pipeline.Add(command, row[w]);
+                        }
+                    }
+
+                    first += count;
+                    await FlushIfFullAsync(ct).ConfigureAwait(false);
+                }
+
+                break;
+            }
+
+            case RowsEventKind.Delete:
+            {
+                var rows = _before;
+                var keyIndex = SingleKeyColumn();
+                if (rows.Count > 1 && keyIndex >= 0 && rows.All(r => r[keyIndex] is not Absent))
+                {
+                    for (var first = 0; first < rows.Count; first += MaxBatchRows)
+                    {
+                        var count = Math.Min(MaxBatchRows, rows.Count - first);
+                        var sql = BatchSql("DIN" + count.ToString(CultureInfo.InvariantCulture), () =>
+                            $"DELETE FROM {_table.Name.Quoted} WHERE {SqlText.Quote(columns[keyIndex].Column.Name)} IN ({string.Join(", ", Enumerable.Repeat("?", count))})");
+                        var chunk = rows.GetRange(first, count);
+                        var command = _pipeline.Add(sql, check ? count : -1, check ? new RowCheck("DELETE", _gtid, _table.Name.ToString(), chunk, count, DescribeKeys) : null);
+                        foreach (var row in chunk)
+                        {
+                            _pipeline.Add(command, row[keyIndex]);
+                        }
+
+                        await FlushIfFullAsync(ct).ConfigureAwait(false);
+                    }
+
+                    break;
+                }
+
+                var where = LocatorColumns(rows[0]);
+                var deleteSql = BatchSql("D" + Signature(where), () => $"DELETE FROM {_table.Name.Quoted} WHERE {Locator(where, null)} LIMIT 1");
+                foreach (var row in rows)
+                {
+                    var command = _pipeline.Add(deleteSql, check ? 1 : -1, check ? new RowCheck("DELETE", _gtid, _table.Name.ToString(), [row], 1, DescribeKeys) : null);
+                    foreach (var w in where)
+                    {
+                        _pipeline.Add(command, row[w]);
+                    }
+
+                    await FlushIfFullAsync(ct).ConfigureAwait(false);
+                }
+
+                break;
+            }
+
+            default:
+            {
+                var set = SetColumns(_after[0]);
+                var where = LocatorColumns(_before[0]);
+                var sql = BatchSql("U" + Signature(set) + Signature(where), () => UpdateSql(set, where, null));
+                for (var i = 0; i < _before.Count; i++)
+                {
+                    var command = _pipeline.Add(sql, check ? 1 : -1, check ? new RowCheck("UPDATE", _gtid, _table.Name.ToString(), [_before[i]], 1, DescribeKeys) : null);
+                    foreach (var s in set)
+                    {
+                        _pipeline.Add(command, _after[i][s]);
+                    }
+
+                    foreach (var w in where)
+                    {
+                        _pipeline.Add(command, _before[i][w]);
+                    }
+
+                    await FlushIfFullAsync(ct).ConfigureAwait(false);
+                }
+
+                break;
+            }
+        }
+    }
+
+    private async Task FlushIfFullAsync(CancellationToken ct)
+    {
+        if (_pipeline.IsFull)
+        {
+            await _pipeline.FlushAsync(ct).ConfigureAwait(false);
+        }
+    }
+
+    private string BatchSql(string key, Func<string> sql)
+    {
+        if (!_batchSql.TryGetValue(key, out var text))
+        {
+            _batchSql[key] = text = sql();
+        }
+
+        return text;
     }
 
     /// <summary>Forgets the queued rows (their transaction is rolled back).</summary>
@@ -198,32 +337,73 @@ internal sealed class TableApplier : IAsyncDisposable
         return values;
     }
 
-    private async Task InsertAsync(List<object[]> rows, MySqlConnection connection, MySqlTransaction transaction, ConflictPolicy policy, CancellationToken ct)
+    private int[] WrittenColumns(object[] row)
     {
         var columns = _mapped;
-        var written = Enumerable.Range(0, columns.Length).Where(i => !columns[i].Column.IsGenerated && rows[0][i] is not Absent).ToArray();
-        var verb = policy switch { ConflictPolicy.Overwrite => "REPLACE", ConflictPolicy.Skip => "INSERT IGNORE", _ => "INSERT" };
-        var head = new StringBuilder(verb).Append(" INTO ").Append(_table.Name.Quoted).Append(" (")
-            .Append(SqlText.QuoteList(written.Select(i => columns[i].Column.Name))).Append(") VALUES ").ToString();
-        var perStatement = Math.Max(1, Math.Min(MaxBatchRows, MaxPlaceholders / Math.Max(1, written.Length)));
-        for (var first = 0; first < rows.Count; first += perStatement)
+        return Enumerable.Range(0, columns.Length).Where(i => !columns[i].Column.IsGenerated && row[i] is not Absent).ToArray();
+    }
+
+    private int[] SetColumns(object[] after) => WrittenColumns(after);
+
+    private string InsertHead(string verb, int[] written) =>
+        new StringBuilder(verb).Append(" INTO ").Append(_table.Name.Quoted).Append(" (")
+            .Append(SqlText.QuoteList(written.Select(i => _mapped[i].Column.Name))).Append(") VALUES ").ToString();
+
+    private static int RowsPerStatement(int columns) => Math.Max(1, Math.Min(MaxBatchRows, MaxPlaceholders / Math.Max(1, columns)));
+
+    /// <summary>How many rows from <paramref name="first"/> go into one multi-row statement: up to the placeholder and size limits.</summary>
+    private static int RowsInStatement(List<object[]> rows, int first, int perStatement, int[] written)
+    {
+        long bytes = 0;
+        var count = 0;
+        while (first + count < rows.Count && count < perStatement)
         {
-            var count = Math.Min(perStatement, rows.Count - first);
+            foreach (var w in written)
+            {
+                bytes += StatementPipeline.EstimatedSize(rows[first + count][w]);
+            }
+
+            count++;
+            if (bytes >= MaxStatementBytes)
+            {
+                break;
+            }
+        }
+
+        return count;
+    }
+
+    private static string PositionalTuples(int rows, int columns)
+    {
+        var tuple = "(" + string.Join(", ", Enumerable.Repeat("?", columns)) + ")";
+        return string.Join(", ", Enumerable.Repeat(tuple, rows));
+    }
+
+    private async Task InsertAsync(List<object[]> rows, MySqlConnection connection, ConflictPolicy policy, CancellationToken ct)
+    {
+        var written = WrittenColumns(rows[0]);
+        var verb = policy switch { ConflictPolicy.Overwrite => "REPLACE", ConflictPolicy.Skip => "INSERT IGNORE", _ => "INSERT" };
+        var head = InsertHead(verb, written);
+        var perStatement = RowsPerStatement(written.Length);
+        for (var first = 0; first < rows.Count;)
+        {
+            var count = RowsInStatement(rows, first, perStatement, written);
             try
             {
                 if (count == 1)
                 {
-                    var command = await PreparedAsync("I " + verb + Signature(written), connection, transaction, ct, () => head + Tuple(0, written.Length), written.Length).ConfigureAwait(false);
+                    var command = await PreparedAsync("I " + verb + Signature(written), connection, ct, () => head + Tuple(0, written.Length), written.Length).ConfigureAwait(false);
                     for (var w = 0; w < written.Length; w++)
                     {
                         command.Parameters[w].Value = rows[first][written[w]];
                     }
 
                     await command.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+                    first += count;
                     continue;
                 }
 
-                await using var batch = new MySqlCommand { Connection = connection, Transaction = transaction };
+                await using var batch = new MySqlCommand { Connection = connection };
                 var sql = new StringBuilder(head);
                 for (var r = 0; r < count; r++)
                 {
@@ -236,6 +416,7 @@ internal sealed class TableApplier : IAsyncDisposable
 
                 batch.CommandText = sql.ToString();
                 await batch.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+                first += count;
             }
             catch (MySqlException e) when (e.ErrorCode == MySqlErrorCode.DuplicateKeyEntry)
             {
@@ -255,21 +436,23 @@ internal sealed class TableApplier : IAsyncDisposable
         return builder.Append(')').ToString();
     }
 
-    private async Task UpdateAsync(object[] before, object[] after, MySqlConnection connection, MySqlTransaction transaction, CancellationToken ct)
+    private string UpdateSql(int[] set, int[] where, int? firstParameter)
     {
-        var columns = _mapped;
-        var set = Enumerable.Range(0, columns.Length).Where(i => !columns[i].Column.IsGenerated && after[i] is not Absent).ToArray();
-        var where = LocatorColumns(before);
-        var command = await PreparedAsync("U" + Signature(set) + Signature(where), connection, transaction, ct, () =>
+        var sql = new StringBuilder("UPDATE ").Append(_table.Name.Quoted).Append(" SET ");
+        for (var s = 0; s < set.Length; s++)
         {
-            var sql = new StringBuilder("UPDATE ").Append(_table.Name.Quoted).Append(" SET ");
-            for (var s = 0; s < set.Length; s++)
-            {
-                sql.Append(s == 0 ? "" : ", ").Append(SqlText.Quote(columns[set[s]].Column.Name)).Append(" = @p").Append(s.ToString(CultureInfo.InvariantCulture));
-            }
+            sql.Append(s == 0 ? "" : ", ").Append(SqlText.Quote(_mapped[set[s]].Column.Name)).Append(" = ")
+                .Append(firstParameter is null ? "?" : "@p" + (firstParameter.Value + s).ToString(CultureInfo.InvariantCulture));
+        }
 
-            return sql.Append(" WHERE ").Append(Locator(where, set.Length)).Append(" LIMIT 1").ToString();
-        }, set.Length + where.Length).ConfigureAwait(false);
+        return sql.Append(" WHERE ").Append(Locator(where, firstParameter is null ? null : firstParameter.Value + set.Length)).Append(" LIMIT 1").ToString();
+    }
+
+    private async Task UpdateAsync(object[] before, object[] after, MySqlConnection connection, CancellationToken ct)
+    {
+        var set = SetColumns(after);
+        var where = LocatorColumns(before);
+        var command = await PreparedAsync("U" + Signature(set) + Signature(where), connection, ct, () => UpdateSql(set, where, 0), set.Length + where.Length).ConfigureAwait(false);
         for (var s = 0; s < set.Length; s++)
         {
             command.Parameters[s].Value = after[set[s]];
@@ -288,25 +471,31 @@ internal sealed class TableApplier : IAsyncDisposable
                 case ConflictPolicy.Stop:
                     throw new StandbyConflictException(_gtid, _table.Name.ToString(), DescribeKey(before), "UPDATE found no row to update");
                 case ConflictPolicy.Overwrite:
-                    await InsertAsync([after], connection, transaction, ConflictPolicy.Overwrite, ct).ConfigureAwait(false);
+                    await InsertAsync([after], connection, ConflictPolicy.Overwrite, ct).ConfigureAwait(false);
                     break;
             }
         }
     }
 
-    private async Task DeleteAsync(MySqlConnection connection, MySqlTransaction transaction, CancellationToken ct)
+    /// <summary>The row's column index of the table's one-column key (-1: the key has several columns or is not in the rows).</summary>
+    private int SingleKeyColumn()
+    {
+        var key = _table.RowKey;
+        return key.Count == 1 ? Array.FindIndex(_mapped, c => string.Equals(c.Column.Name, key[0], StringComparison.OrdinalIgnoreCase)) : -1;
+    }
+
+    private async Task DeleteAsync(MySqlConnection connection, CancellationToken ct)
     {
         var rows = _before;
-        var key = _table.RowKey;
         var columns = _mapped;
-        var keyIndex = key.Count == 1 ? Array.FindIndex(columns, c => string.Equals(c.Column.Name, key[0], StringComparison.OrdinalIgnoreCase)) : -1;
+        var keyIndex = SingleKeyColumn();
         if (rows.Count > 1 && keyIndex >= 0 && rows.All(r => r[keyIndex] is not Absent))
         {
             // one statement per batch; a key deleted twice in a row leaves the count short, which is the conflict it is
             for (var first = 0; first < rows.Count; first += MaxBatchRows)
             {
                 var count = Math.Min(MaxBatchRows, rows.Count - first);
-                await using var batch = new MySqlCommand { Connection = connection, Transaction = transaction };
+                await using var batch = new MySqlCommand { Connection = connection };
                 var values = string.Join(", ", rows.GetRange(first, count).Select(r => Parameter(batch, r[keyIndex])));
                 batch.CommandText = $"DELETE FROM {_table.Name.Quoted} WHERE {SqlText.Quote(columns[keyIndex].Column.Name)} IN ({values})";
                 var deleted = await batch.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
@@ -322,7 +511,7 @@ internal sealed class TableApplier : IAsyncDisposable
         foreach (var row in rows)
         {
             var where = LocatorColumns(row);
-            var command = await PreparedAsync("D" + Signature(where), connection, transaction, ct, () => $"DELETE FROM {_table.Name.Quoted} WHERE {Locator(where, 0)} LIMIT 1", where.Length).ConfigureAwait(false);
+            var command = await PreparedAsync("D" + Signature(where), connection, ct, () => $"DELETE FROM {_table.Name.Quoted} WHERE {Locator(where, 0)} LIMIT 1", where.Length).ConfigureAwait(false);
             for (var w = 0; w < where.Length; w++)
             {
                 command.Parameters[w].Value = row[where[w]];
@@ -342,11 +531,11 @@ internal sealed class TableApplier : IAsyncDisposable
     /// The statement for this operation and row shape (<paramref name="key"/>: the operation and the columns it sets
     /// and compares), prepared on first use and reused; its placeholders are @p0..@pN-1, values set by the caller.
     /// </summary>
-    private async Task<MySqlCommand> PreparedAsync(string key, MySqlConnection connection, MySqlTransaction transaction, CancellationToken ct, Func<string> sql, int parameters)
+    private async Task<MySqlCommand> PreparedAsync(string key, MySqlConnection connection, CancellationToken ct, Func<string> sql, int parameters)
     {
         if (!_prepared.TryGetValue(key, out var command))
         {
-            command = new MySqlCommand(sql(), connection, transaction);
+            command = new MySqlCommand(sql(), connection);
             for (var i = 0; i < parameters; i++)
             {
                 command.Parameters.Add(new MySqlParameter("@p" + i.ToString(CultureInfo.InvariantCulture), DBNull.Value));
@@ -356,7 +545,6 @@ internal sealed class TableApplier : IAsyncDisposable
             _prepared[key] = command;
         }
 
-        command.Transaction = transaction;
         return command;
     }
 
@@ -386,13 +574,14 @@ internal sealed class TableApplier : IAsyncDisposable
         return [.. parts];
     }
 
-    private string Locator(int[] where, int firstParameter)
+    /// <summary>The WHERE condition over <paramref name="where"/>: placeholders @pN from <paramref name="firstParameter"/>, or positional ? when null.</summary>
+    private string Locator(int[] where, int? firstParameter)
     {
         var parts = new List<string>(where.Length);
         for (var w = 0; w < where.Length; w++)
         {
             var column = _mapped[where[w]].Column;
-            var placeholder = "@p" + (firstParameter + w).ToString(CultureInfo.InvariantCulture);
+            var placeholder = firstParameter is null ? "?" : "@p" + (firstParameter.Value + w).ToString(CultureInfo.InvariantCulture);
             parts.Add($"{SqlText.Quote(column.Name)} <=> {Typed(column, placeholder)}");
         }
 
@@ -440,7 +629,7 @@ internal sealed class TableApplier : IAsyncDisposable
         return ValueSql.DisplayKey(names, values);
     }
 
-    private string DescribeKeys(List<object[]> rows)
+    private string DescribeKeys(IReadOnlyList<object[]> rows)
     {
         var shown = rows.Take(5).Select(DescribeKey);
         return string.Join("; ", shown) + (rows.Count > 5 ? $"; ... {rows.Count} rows" : "");

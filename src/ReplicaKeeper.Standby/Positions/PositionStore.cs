@@ -112,22 +112,41 @@ public static class PositionStore
     {
         ArgumentNullException.ThrowIfNull(connection);
         ArgumentNullException.ThrowIfNull(position);
-        await using var command = new MySqlCommand(
-            $"""
-            REPLACE INTO {PositionTable} (channel, gtid_set, mariadb_gtids, binlog_file, binlog_offset, last_transaction,
-              idempotent_until_gtid_set, idempotent_until_mariadb_gtids, idempotent_until_file, idempotent_until_offset,
-              pending_ddl, pending_ddl_marker, updated_at)
-            VALUES (@channel, @gtid, @mariadb, @file, @offset, @last, @igtid, @imariadb, @ifile, @ioffset, @pending, @marker, UTC_TIMESTAMP(6))
-            """,
-            connection,
-            transaction);
-        command.Parameters.AddWithValue("@channel", position.Channel);
-        AddPosition(command, "@gtid", "@mariadb", "@file", "@offset", position.Position);
-        command.Parameters.AddWithValue("@last", position.LastTransaction);
-        AddPosition(command, "@igtid", "@imariadb", "@ifile", "@ioffset", position.IdempotentUntil);
-        command.Parameters.AddWithValue("@pending", position.PendingDdl);
-        command.Parameters.AddWithValue("@marker", position.PendingDdlMarker);
+        await using var command = new MySqlCommand(WriteSql, connection, transaction);
+        AddWriteParameters(command.Parameters, position);
         await command.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+    }
+
+    /// <summary>The statement that writes a channel's row; its parameters come from <see cref="AddWriteParameters"/>.</summary>
+    internal static readonly string WriteSql =
+        $"""
+        REPLACE INTO {PositionTable} (channel, gtid_set, mariadb_gtids, binlog_file, binlog_offset, last_transaction,
+          idempotent_until_gtid_set, idempotent_until_mariadb_gtids, idempotent_until_file, idempotent_until_offset,
+          pending_ddl, pending_ddl_marker, updated_at)
+        VALUES (@channel, @gtid, @mariadb, @file, @offset, @last, @igtid, @imariadb, @ifile, @ioffset, @pending, @marker, UTC_TIMESTAMP(6))
+        """;
+
+    /// <summary>
+    /// <see cref="WriteSql"/> for a row that exists: an UPDATE, which reports one row (the connection counts found
+    /// rows), where REPLACE would report two.
+    /// </summary>
+    internal static readonly string UpdateSql =
+        $"""
+        UPDATE {PositionTable} SET gtid_set = @gtid, mariadb_gtids = @mariadb, binlog_file = @file, binlog_offset = @offset,
+          last_transaction = @last, idempotent_until_gtid_set = @igtid, idempotent_until_mariadb_gtids = @imariadb,
+          idempotent_until_file = @ifile, idempotent_until_offset = @ioffset, pending_ddl = @pending,
+          pending_ddl_marker = @marker, updated_at = UTC_TIMESTAMP(6)
+        WHERE channel = @channel
+        """;
+
+    internal static void AddWriteParameters(MySqlParameterCollection parameters, AppliedPosition position)
+    {
+        parameters.AddWithValue("@channel", position.Channel);
+        AddPosition(parameters, "@gtid", "@mariadb", "@file", "@offset", position.Position);
+        parameters.AddWithValue("@last", position.LastTransaction);
+        AddPosition(parameters, "@igtid", "@imariadb", "@ifile", "@ioffset", position.IdempotentUntil);
+        parameters.AddWithValue("@pending", position.PendingDdl);
+        parameters.AddWithValue("@marker", position.PendingDdlMarker);
     }
 
     /// <summary>True when the DDL of <paramref name="sourceTransaction"/> is recorded as applied.</summary>
@@ -144,23 +163,29 @@ public static class PositionStore
     public static async Task RecordDdlAsync(MySqlConnection connection, MySqlTransaction? transaction, string channel, string sourceTransaction, string? defaultSchema, string statement, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(connection);
-        await using var command = new MySqlCommand(
-            $"INSERT INTO {DdlTable} (channel, source_transaction, default_schema, statement, applied_at) VALUES (@channel, @tx, @schema, @statement, UTC_TIMESTAMP(6))",
-            connection,
-            transaction);
-        command.Parameters.AddWithValue("@channel", channel);
-        command.Parameters.AddWithValue("@tx", sourceTransaction);
-        command.Parameters.AddWithValue("@schema", defaultSchema);
-        command.Parameters.AddWithValue("@statement", statement);
+        await using var command = new MySqlCommand(RecordDdlSql, connection, transaction);
+        AddRecordDdlParameters(command.Parameters, channel, sourceTransaction, defaultSchema, statement);
         await command.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
     }
 
-    private static void AddPosition(MySqlCommand command, string gtid, string mariadb, string file, string offset, StandbyPosition? position)
+    /// <summary>The statement that records an applied DDL; its parameters come from <see cref="AddRecordDdlParameters"/>.</summary>
+    internal static readonly string RecordDdlSql =
+        $"INSERT INTO {DdlTable} (channel, source_transaction, default_schema, statement, applied_at) VALUES (@channel, @tx, @schema, @statement, UTC_TIMESTAMP(6))";
+
+    internal static void AddRecordDdlParameters(MySqlParameterCollection parameters, string channel, string sourceTransaction, string? defaultSchema, string statement)
     {
-        command.Parameters.AddWithValue(gtid, position?.MySqlGtids?.ToString());
-        command.Parameters.AddWithValue(mariadb, position?.MariaDbGtids?.ToString());
-        command.Parameters.AddWithValue(file, position?.File?.File);
-        command.Parameters.AddWithValue(offset, position?.File?.Offset);
+        parameters.AddWithValue("@channel", channel);
+        parameters.AddWithValue("@tx", sourceTransaction);
+        parameters.AddWithValue("@schema", defaultSchema);
+        parameters.AddWithValue("@statement", statement);
+    }
+
+    private static void AddPosition(MySqlParameterCollection parameters, string gtid, string mariadb, string file, string offset, StandbyPosition? position)
+    {
+        parameters.AddWithValue(gtid, position?.MySqlGtids?.ToString());
+        parameters.AddWithValue(mariadb, position?.MariaDbGtids?.ToString());
+        parameters.AddWithValue(file, position?.File?.File);
+        parameters.AddWithValue(offset, position?.File?.Offset);
     }
 
     private static StandbyPosition ReadPosition(MySqlDataReader reader, int first)
