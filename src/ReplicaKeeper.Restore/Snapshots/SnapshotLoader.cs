@@ -3,6 +3,7 @@ using MySqlConnector;
 using ReplicaKeeper.Archive.Storage;
 using ReplicaKeeper.Binlog.Positions;
 using ReplicaKeeper.Standby.Positions;
+using ReplicaKeeper.Standby.Schema;
 using ReplicaKeeper.Standby.Sql;
 
 namespace ReplicaKeeper.Restore.Snapshots;
@@ -53,6 +54,8 @@ public static class SnapshotLoader
         await connection.ExecuteAsync(
             "SET SESSION sql_mode = 'NO_AUTO_VALUE_ON_ZERO,NO_ENGINE_SUBSTITUTION', SESSION foreign_key_checks = 0, SESSION unique_checks = 0, SESSION time_zone = '+00:00'",
             ct).ConfigureAwait(false);
+        // a ReplicaKeeper session: the guarded triggers created below do nothing for it (see TriggerGuard)
+        await connection.ExecuteAsync(TriggerGuard.MarkSessionSql, ct).ConfigureAwait(false);
 
         SnapshotHeader? header = null;
         SnapshotTable? table = null;
@@ -154,7 +157,8 @@ public static class SnapshotLoader
         foreach (var trigger in triggers)
         {
             await connection.ExecuteAsync("USE " + SqlText.Quote(trigger.Schema), ct).ConfigureAwait(false);
-            await connection.ExecuteAsync(trigger.CreateSql, ct).ConfigureAwait(false);
+            // guarded: the replay that follows applies rows the source's trigger already changed (see TriggerGuard)
+            await connection.ExecuteAsync(TriggerGuard.Guard(trigger.CreateSql), ct).ConfigureAwait(false);
         }
 
         var disabled = new List<SnapshotDisabledEvent>();

@@ -186,8 +186,26 @@ public static class TriggerGuard
             && IsWord(tokens, first + 2, "IS")
             && IsWord(tokens, first + 3, "NULL")
             && IsWord(tokens, first + 4, "THEN")
-            && IsWord(tokens, last - 1, "END")
-            && IsWord(tokens, last, "IF");
+            && ((IsWord(tokens, last - 1, "END") && IsWord(tokens, last, "IF")) || EndsWithEndIf(sql));
+    }
+
+    /// <summary>
+    /// MySQL's information_schema.TRIGGERS.ACTION_STATEMENT shows string literals unescaped ('it''s' as 'it's'), so
+    /// its text may not tokenize to the end: then the body's last words are read as plain text.
+    /// </summary>
+    private static bool EndsWithEndIf(string sql)
+    {
+        var text = sql.AsSpan().TrimEnd().TrimEnd(';').TrimEnd();
+        if (!text.EndsWith("IF", StringComparison.OrdinalIgnoreCase))
+        {
+            return false;
+        }
+
+        var beforeIf = text[..^2];
+        var end = beforeIf.TrimEnd();
+        return end.Length < beforeIf.Length // whitespace between END and IF
+            && end.EndsWith("END", StringComparison.OrdinalIgnoreCase)
+            && (end.Length == 3 || !IsWordChar(end[^4]));
     }
 
     private static string VariableName(string sql, Token token)

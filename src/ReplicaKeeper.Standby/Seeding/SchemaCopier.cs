@@ -74,19 +74,13 @@ internal sealed class SchemaCopier(MySqlConnection source, MySqlConnection targe
     public async Task<SkippedObject?> CreateRoutineAsync(SourceObject routine, CancellationToken ct)
     {
         var kind = routine.Kind == SourceObjectKind.Function ? "FUNCTION" : "PROCEDURE";
-        string? sql;
-        string? sqlMode;
-        await using (var command = new MySqlCommand($"SHOW CREATE {kind} {SqlText.Quote(routine.Schema, routine.Name)}", source))
-        await using (var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false))
+        var definition = await ShowDefinitionAsync($"SHOW CREATE {kind} {SqlText.Quote(routine.Schema, routine.Name)}", ct).ConfigureAwait(false);
+        if (definition is not { } found)
         {
-            if (!await reader.ReadAsync(ct).ConfigureAwait(false))
-            {
-                return new SkippedObject(routine.KindText, routine.ToString(), "it disappeared from the source during the seed");
-            }
-
-            sqlMode = reader.IsDBNull(1) ? null : reader.GetString(1);
-            sql = reader.IsDBNull(2) ? null : reader.GetString(2);
+            return new SkippedObject(routine.KindText, routine.ToString(), "it disappeared from the source during the seed");
         }
+
+        var (sql, sqlMode) = found;
 
         if (sql is null)
         {
@@ -95,18 +89,82 @@ internal sealed class SchemaCopier(MySqlConnection source, MySqlConnection targe
 
         try
         {
+            await RunWithSqlModeAsync(sql, sqlMode, routine.Schema, ct).ConfigureAwait(false);
+            return null;
+        }
+        catch (MySqlException e) when (IsDefinitionError(e))
+        {
+            return new SkippedObject(routine.KindText, routine.ToString(), $"CREATE {kind} failed on the target: {e.Message}");
+        }
+    }
+
+    /// <summary>
+    /// Creates a trigger guarded (<see cref="TriggerGuard"/>), with the sql_mode it was defined with: on the standby it
+    /// does nothing for the applier's rows (the source's trigger already changed what it changes, and the binlog has
+    /// those rows) and behaves as on the source in every other session, so it works after promotion. Null when
+    /// created, else why not.
+    /// </summary>
+    public async Task<SkippedObject?> CreateTriggerAsync(SourceObject trigger, CancellationToken ct)
+    {
+        var definition = await ShowDefinitionAsync($"SHOW CREATE TRIGGER {SqlText.Quote(trigger.Schema, trigger.Name)}", ct).ConfigureAwait(false);
+        if (definition is not { } found)
+        {
+            return new SkippedObject(trigger.KindText, trigger.ToString(), "it disappeared from the source during the seed");
+        }
+
+        var (sql, sqlMode) = found;
+
+        if (sql is null)
+        {
+            return new SkippedObject(trigger.KindText, trigger.ToString(), "the source shows no definition (the seeding user lacks privileges on it)");
+        }
+
+        string guarded;
+        try
+        {
+            guarded = TriggerGuard.Guard(sql);
+        }
+        catch (FormatException e)
+        {
+            return new SkippedObject(trigger.KindText, trigger.ToString(), $"not copied: {e.Message} Create it guarded by hand (see TriggerGuard) or when promoting.");
+        }
+
+        try
+        {
+            await RunWithSqlModeAsync(guarded, sqlMode, trigger.Schema, ct).ConfigureAwait(false);
+            return null;
+        }
+        catch (MySqlException e) when (IsDefinitionError(e))
+        {
+            return new SkippedObject(trigger.KindText, trigger.ToString(), $"CREATE TRIGGER failed on the target: {e.Message}");
+        }
+    }
+
+    /// <summary>Columns 1 (sql_mode) and 2 (the statement) of SHOW CREATE PROCEDURE/FUNCTION/TRIGGER; null when no row.</summary>
+    private async Task<(string? Sql, string? SqlMode)?> ShowDefinitionAsync(string show, CancellationToken ct)
+    {
+        await using var command = new MySqlCommand(show, source);
+        await using var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
+        if (!await reader.ReadAsync(ct).ConfigureAwait(false))
+        {
+            return null;
+        }
+
+        return (reader.IsDBNull(2) ? null : reader.GetString(2), reader.IsDBNull(1) ? null : reader.GetString(1));
+    }
+
+    /// <summary>Runs a definition under the sql_mode it was created with (it is stored with the object), then restores the seed's.</summary>
+    private async Task RunWithSqlModeAsync(string sql, string? sqlMode, string schema, CancellationToken ct)
+    {
+        try
+        {
             await using (var command = new MySqlCommand("SET SESSION sql_mode = @mode", target))
             {
                 command.Parameters.AddWithValue("@mode", sqlMode ?? "");
                 await command.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
             }
 
-            await RunAsync(sql, routine.Schema, ct).ConfigureAwait(false);
-            return null;
-        }
-        catch (MySqlException e) when (IsDefinitionError(e))
-        {
-            return new SkippedObject(routine.KindText, routine.ToString(), $"CREATE {kind} failed on the target: {e.Message}");
+            await RunAsync(sql, schema, ct).ConfigureAwait(false);
         }
         finally
         {

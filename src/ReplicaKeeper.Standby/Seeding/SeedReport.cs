@@ -21,6 +21,7 @@ public sealed record SkippedObject(string Kind, string Name, string Reason)
 /// <param name="Tables">Tables copied, in copy order.</param>
 /// <param name="Views">Views created (schema.name).</param>
 /// <param name="Routines">Stored procedures and functions created (schema.name).</param>
+/// <param name="Triggers">Triggers created, guarded (schema.name): they do not fire for the applier's rows.</param>
 /// <param name="Skipped">Objects not copied.</param>
 /// <param name="Elapsed">Wall time of the seed.</param>
 public sealed record SeedReport(
@@ -29,6 +30,7 @@ public sealed record SeedReport(
     IReadOnlyList<SeededTable> Tables,
     IReadOnlyList<string> Views,
     IReadOnlyList<string> Routines,
+    IReadOnlyList<string> Triggers,
     IReadOnlyList<SkippedObject> Skipped,
     TimeSpan Elapsed)
 {

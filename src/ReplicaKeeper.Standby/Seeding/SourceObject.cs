@@ -15,21 +15,26 @@ internal enum SourceObjectKind
 }
 
 /// <summary>A view, routine, trigger, event or (MariaDB) sequence of the source.</summary>
-internal sealed record SourceObject(SourceObjectKind Kind, string Schema, string Name)
+/// <param name="Order">Triggers: ACTION_ORDER (their firing order among the table's triggers of the same timing and
+/// event; created in that order, they fire in it on the target too). 0 for other objects.</param>
+internal sealed record SourceObject(SourceObjectKind Kind, string Schema, string Name, long Order = 0)
 {
     public string KindText => Kind.ToString().ToLowerInvariant();
 
     public override string ToString() => Schema + "." + Name;
 
-    /// <summary>Every such object outside the system schemas, views in name order (dependencies are resolved when creating).</summary>
+    /// <summary>
+    /// Every such object outside the system schemas, views in name order (dependencies are resolved when creating),
+    /// triggers in firing order.
+    /// </summary>
     public static async Task<IReadOnlyList<SourceObject>> ListAsync(MySqlConnection source, CancellationToken ct)
     {
         const string sql = """
-            SELECT 'View', TABLE_SCHEMA, TABLE_NAME FROM information_schema.TABLES WHERE TABLE_TYPE IN ('VIEW', 'SYSTEM VIEW')
-            UNION ALL SELECT 'Sequence', TABLE_SCHEMA, TABLE_NAME FROM information_schema.TABLES WHERE TABLE_TYPE = 'SEQUENCE'
-            UNION ALL SELECT CASE ROUTINE_TYPE WHEN 'FUNCTION' THEN 'Function' ELSE 'Procedure' END, ROUTINE_SCHEMA, ROUTINE_NAME FROM information_schema.ROUTINES
-            UNION ALL SELECT 'Trigger', TRIGGER_SCHEMA, TRIGGER_NAME FROM information_schema.TRIGGERS
-            UNION ALL SELECT 'Event', EVENT_SCHEMA, EVENT_NAME FROM information_schema.EVENTS
+            SELECT 'View', TABLE_SCHEMA, TABLE_NAME, 0 FROM information_schema.TABLES WHERE TABLE_TYPE IN ('VIEW', 'SYSTEM VIEW')
+            UNION ALL SELECT 'Sequence', TABLE_SCHEMA, TABLE_NAME, 0 FROM information_schema.TABLES WHERE TABLE_TYPE = 'SEQUENCE'
+            UNION ALL SELECT CASE ROUTINE_TYPE WHEN 'FUNCTION' THEN 'Function' ELSE 'Procedure' END, ROUTINE_SCHEMA, ROUTINE_NAME, 0 FROM information_schema.ROUTINES
+            UNION ALL SELECT 'Trigger', TRIGGER_SCHEMA, TRIGGER_NAME, ACTION_ORDER FROM information_schema.TRIGGERS
+            UNION ALL SELECT 'Event', EVENT_SCHEMA, EVENT_NAME, 0 FROM information_schema.EVENTS
             """;
         var objects = new List<SourceObject>();
         await using var command = new MySqlCommand(sql, source);
@@ -39,10 +44,10 @@ internal sealed record SourceObject(SourceObjectKind Kind, string Schema, string
             var schema = reader.GetString(1);
             if (!TableName.IsExcludedSchema(schema))
             {
-                objects.Add(new SourceObject(Enum.Parse<SourceObjectKind>(reader.GetString(0)), schema, reader.GetString(2)));
+                objects.Add(new SourceObject(Enum.Parse<SourceObjectKind>(reader.GetString(0)), schema, reader.GetString(2), Convert.ToInt64(reader.GetValue(3), System.Globalization.CultureInfo.InvariantCulture)));
             }
         }
 
-        return [.. objects.OrderBy(o => o.Kind).ThenBy(o => o.Schema, StringComparer.Ordinal).ThenBy(o => o.Name, StringComparer.Ordinal)];
+        return [.. objects.OrderBy(o => o.Kind).ThenBy(o => o.Schema, StringComparer.Ordinal).ThenBy(o => o.Order).ThenBy(o => o.Name, StringComparer.Ordinal)];
     }
 }

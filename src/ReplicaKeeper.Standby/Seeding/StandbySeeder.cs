@@ -13,8 +13,10 @@ namespace ReplicaKeeper.Standby.Seeding;
 /// <item>One lock-free <see cref="ConsistentSnapshot"/> on the source (MariaDB: exact position; MySQL: exact when no
 /// transaction committed while it was taken, else bracketed, see below).</item>
 /// <item>Inside it: schemas and base tables created on the target from SHOW CREATE, rows copied table by table
-/// (<see cref="TableCopier"/>), then views and stored routines. Triggers and events are not copied (the applier's row
-/// changes would fire the triggers a second time; events would write on the standby): the report names them.</item>
+/// (<see cref="TableCopier"/>), then views, stored routines and, last, triggers, guarded (<see cref="TriggerGuard"/>):
+/// on the standby they do nothing for ReplicaKeeper's own sessions (this one and the applier's, which write rows a
+/// trigger already changed on the source) and work as on the source after promotion. Events are not copied (they
+/// would write on the standby): the report names them.</item>
 /// <item>Last, in one transaction: the channel's <c>replicakeeper.applied_position</c> row with the snapshot's
 /// position. Its presence means the seed is complete; a seed that died earlier left no position (run it again with
 /// --force).</item>
@@ -57,6 +59,8 @@ public sealed class StandbySeeder(StandbySeedOptions options)
         await target.ExecuteAsync("SET SESSION time_zone = '+00:00'", ct).ConfigureAwait(false);
         await target.ExecuteAsync($"SET SESSION sql_mode = '{TargetSqlMode}'", ct).ConfigureAwait(false);
         await target.ExecuteAsync("SET SESSION foreign_key_checks = 0", ct).ConfigureAwait(false);
+        // triggers are created after the rows, and guarded besides: the copied rows must not fire them
+        await target.ExecuteAsync(TriggerGuard.MarkSessionSql, ct).ConfigureAwait(false);
 
         await using var snapshot = await ConsistentSnapshot.StartAsync(source, sourceFlavor, ct, _options.SnapshotAttempts).ConfigureAwait(false);
         _log.Information("Snapshot of the source at {Position}{Exactness}", snapshot.Low, snapshot.IsExact ? "" : $" .. {snapshot.High} (inexact: the source kept committing)");
@@ -117,11 +121,23 @@ public sealed class StandbySeeder(StandbySeedOptions options)
             }
         }
 
-        foreach (var other in plan.Others.Where(o => o.Kind is SourceObjectKind.Trigger or SourceObjectKind.Event or SourceObjectKind.Sequence))
+        var triggers = new List<string>();
+        foreach (var trigger in plan.Others.Where(o => o.Kind == SourceObjectKind.Trigger))
+        {
+            if (await schemaCopier.CreateTriggerAsync(trigger, ct).ConfigureAwait(false) is { } failed)
+            {
+                skipped.Add(failed);
+            }
+            else
+            {
+                triggers.Add(trigger.ToString());
+            }
+        }
+
+        foreach (var other in plan.Others.Where(o => o.Kind is SourceObjectKind.Event or SourceObjectKind.Sequence))
         {
             skipped.Add(new SkippedObject(other.KindText, other.ToString(), other.Kind switch
             {
-                SourceObjectKind.Trigger => "not copied: the applier writes the rows a trigger changed on the source, so a trigger on the standby would change them twice; create it when promoting",
                 SourceObjectKind.Event => "not copied: a scheduled event would write on the standby; create it when promoting",
                 _ => "not copied: sequences are not supported by the seed; create it on the standby with its current value",
             }));
@@ -130,7 +146,7 @@ public sealed class StandbySeeder(StandbySeedOptions options)
         var position = snapshot.Low;
         var idempotentUntil = snapshot.IsExact ? null : snapshot.High;
         await WritePositionAsync(target, position, idempotentUntil, ct).ConfigureAwait(false);
-        var report = new SeedReport(position, idempotentUntil, copied, views, routines, skipped, clock.Elapsed);
+        var report = new SeedReport(position, idempotentUntil, copied, views, routines, triggers, skipped, clock.Elapsed);
         _log.Information("Seeded {Tables} tables ({Rows} rows, {Bytes} bytes) in {Elapsed}; the standby resumes at {Position}", copied.Count, report.TotalRows, report.TotalBytes, clock.Elapsed, position);
         return report;
     }

@@ -165,6 +165,9 @@ public sealed class TriggerGuardTests
     [InlineData("IF @replicakeeper_applier IS NULL THEN INSERT INTO a VALUES (NEW.id); END IF", true)]
     [InlineData("if @REPLICAKEEPER_APPLIER is null then begin set NEW.a = 1; end; end if", true)]
     [InlineData("IF @`replicakeeper_applier` IS NULL THEN SET NEW.a = 1; END IF", true)]
+    // MySQL's ACTION_STATEMENT shows string literals unescaped: not valid SQL, still read as guarded
+    [InlineData("IF @replicakeeper_applier IS NULL THEN INSERT INTO audit VALUES (NEW.id, 'it's'); END IF", true)]
+    [InlineData("IF @replicakeeper_applier IS NULL THEN INSERT INTO audit VALUES (NEW.id, 'it's'); SEND IF", false)]
     [InlineData("INSERT INTO a VALUES (NEW.id)", false)]
     [InlineData("IF @other IS NULL THEN SET NEW.a = 1; END IF", false)]
     [InlineData("IF @@replicakeeper_applier IS NULL THEN SET NEW.a = 1; END IF", false)]
