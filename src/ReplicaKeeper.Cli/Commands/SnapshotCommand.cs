@@ -44,6 +44,12 @@ internal static class SnapshotCommand
                 return 2;
             }
 
+            if (!Directory.Exists(parse.GetValue(archive)))
+            {
+                error.WriteLine($"snapshot: archive directory {parse.GetValue(archive)} does not exist (a snapshot belongs to the archive of the standby's source: check --archive)");
+                return 2;
+            }
+
             if (parse.GetValue(connections) is < 1)
             {
                 error.WriteLine("snapshot: --connections must be at least 1");
