@@ -6,8 +6,8 @@ namespace ReplicaKeeper.Replication;
 /// <param name="IsMariaDb">True for a MariaDB source.</param>
 /// <param name="From">Where this session resumes: the stream's last complete transaction.</param>
 /// <param name="Session">1 for the stream's first session, 2 and up for reconnects.</param>
-/// <param name="SemiSync">True when the source sends semi-sync headers on this session (semi-sync acknowledgements are sent).</param>
-public sealed record ReplicationConnected(string Server, string ServerVersion, bool IsMariaDb, ReplicationCheckpoint From, int Session, bool SemiSync)
+/// <param name="SemiSyncRequested">True when this session asked to be a semi-sync replica (<see cref="ReplicationOptions.SemiSyncAck"/>).</param>
+public sealed record ReplicationConnected(string Server, string ServerVersion, bool IsMariaDb, ReplicationCheckpoint From, int Session, bool SemiSyncRequested)
 {
     /// <summary>True when this session replaces a lost one.</summary>
     public bool IsReconnect => Session > 1;

@@ -39,6 +39,16 @@ public sealed record ReplicationOptions
     /// </summary>
     public bool StopAtEnd { get; init; }
 
+    /// <summary>
+    /// Be a semi-sync replica: ask the source for semi-sync headers (MariaDB @rpl_semi_sync_slave, MySQL
+    /// @rpl_semi_sync_replica / @rpl_semi_sync_slave), strip them from the events, and acknowledge each event the
+    /// source flags once the consumer has reported its transaction durable with <see cref="ReplicationStream.MarkDurable"/>.
+    /// The stream reads nothing after a flagged event until it has acknowledged it, so the consumer must call
+    /// MarkDurable (from any thread) for every completed transaction it receives. A source without semi-sync
+    /// (MySQL without the semisync_source plugin, or semi-sync disabled) never flags an event: the stream works as usual.
+    /// </summary>
+    public bool SemiSyncAck { get; init; }
+
     /// <summary>Reconnect policy (see <see cref="ReplicationRetryPolicy"/>).</summary>
     public ReconnectOptions Reconnect { get; init; } = new();
 

@@ -25,6 +25,11 @@ public sealed class ReplicationStream : IAsyncEnumerable<ReplicationEvent>
     private readonly TransactionTracker _tracker;
     private readonly ReplayFilter _replay = new();
     private readonly LinkNotifier _link;
+    private ReplicationCheckpoint? _durable;
+    private TaskCompletionSource _durableAdvanced = NewSignal();
+    private PendingAck? _pendingAck;
+    private bool _ackRequested;
+    private long _acksSent;
     private SourceSession? _session;
     private BinlogEventDecoder? _decoder;
     private ReplicationEvent? _inFlightFirst;
@@ -57,7 +62,13 @@ public sealed class ReplicationStream : IAsyncEnumerable<ReplicationEvent>
     public ReplicationCheckpoint Completed => _tracker.Completed;
 
     /// <summary>The last checkpoint the consumer reported durable with <see cref="MarkDurable"/> (null until then).</summary>
-    public ReplicationCheckpoint? Durable { get; private set; }
+    public ReplicationCheckpoint? Durable => Volatile.Read(ref _durable);
+
+    /// <summary>True while the current session receives semi-sync headers (<see cref="ReplicationOptions.SemiSyncAck"/> and a semi-sync source).</summary>
+    public bool SemiSyncActive => _session?.SemiSyncHeaders == true;
+
+    /// <summary>Semi-sync ACKs sent to the source so far.</summary>
+    public long SemiSyncAcksSent => Interlocked.Read(ref _acksSent);
 
     /// <summary>Reconnects so far (sessions opened after the first).</summary>
     public int Reconnects => Math.Max(0, Volatile.Read(ref _sessions) - 1);
@@ -70,14 +81,17 @@ public sealed class ReplicationStream : IAsyncEnumerable<ReplicationEvent>
     public long EventsReceived => Interlocked.Read(ref _events);
 
     /// <summary>
-    /// The consumer has made everything up to <paramref name="checkpoint"/> durable (archived,
-    /// fsynced, applied). Only recorded and reported: MySQL/MariaDB take no acknowledgement from a
-    /// non-semi-sync replica, and a restart resumes from what the consumer persisted.
+    /// The consumer has made everything up to <paramref name="checkpoint"/> durable (archived, fsynced, applied); may be
+    /// called from any thread. With <see cref="ReplicationOptions.SemiSyncAck"/>, an event the source flagged is
+    /// acknowledged once a checkpoint whose <see cref="ReplicationCheckpoint.Position"/> is at or past it is marked
+    /// durable (e.g. <c>ReplicationCheckpoint.FromPosition(durableFileAndOffset)</c>). Otherwise only recorded: a
+    /// restart resumes from what the consumer persisted.
     /// </summary>
     public void MarkDurable(ReplicationCheckpoint checkpoint)
     {
         ArgumentNullException.ThrowIfNull(checkpoint);
-        Durable = checkpoint;
+        Volatile.Write(ref _durable, checkpoint);
+        Interlocked.Exchange(ref _durableAdvanced, NewSignal()).TrySetResult();
     }
 
     public IAsyncEnumerator<ReplicationEvent> GetAsyncEnumerator(CancellationToken cancellationToken = default)
@@ -155,9 +169,15 @@ public sealed class ReplicationStream : IAsyncEnumerable<ReplicationEvent>
                 await OpenSessionAsync(ct).ConfigureAwait(false);
             }
 
+            if (_pendingAck is { } ack)
+            {
+                // the source restarted its packet numbering after the flagged event: nothing may be read before the ACK
+                await AcknowledgeAsync(ack, ct).ConfigureAwait(false);
+            }
+
             using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
             deadline.CancelAfter(_options.DeadLinkTimeout);
-            (PacketKind kind, ReadOnlyMemory<byte> bytes) read;
+            (PacketKind Kind, ReadOnlyMemory<byte> Event, bool AckRequested) read;
             try
             {
                 read = await _session!.ReadAsync(deadline.Token).ConfigureAwait(false);
@@ -169,7 +189,7 @@ public sealed class ReplicationStream : IAsyncEnumerable<ReplicationEvent>
                     $"({_options.DeadLinkHeartbeats} heartbeat intervals): the link is dead.", e);
             }
 
-            if (read.kind == PacketKind.EndOfStream)
+            if (read.Kind == PacketKind.EndOfStream)
             {
                 if (_options.StopAtEnd)
                 {
@@ -179,7 +199,8 @@ public sealed class ReplicationStream : IAsyncEnumerable<ReplicationEvent>
                 throw new MySqlConnectionClosedException("The source ended the binlog stream.");
             }
 
-            return read.bytes.ToArray();
+            _ackRequested = read.AckRequested;
+            return read.Event.ToArray();
         }
         catch (Exception e)
         {
@@ -229,13 +250,14 @@ public sealed class ReplicationStream : IAsyncEnumerable<ReplicationEvent>
         }
 
         _link.Connected(new ReplicationConnected(
-            $"{_options.Connection.Host}:{_options.Connection.Port}", _session.ServerVersion, _session.IsMariaDb, from, sessions, SemiSync: false));
+            $"{_options.Connection.Host}:{_options.Connection.Port}", _session.ServerVersion, _session.IsMariaDb, from, sessions, _options.SemiSyncAck));
     }
 
     private async ValueTask CloseSessionAsync()
     {
         var session = _session;
         _session = null;
+        _pendingAck = null;
         if (session is not null)
         {
             try
@@ -305,6 +327,13 @@ public sealed class ReplicationStream : IAsyncEnumerable<ReplicationEvent>
 
         var before = _tracker.Completed;
         var role = _tracker.Apply(decoded, file, next);
+        if (_ackRequested)
+        {
+            // acknowledged before the next read: once durable when it ends a transaction (it always does with
+            // MySQL/MariaDB), else with what is durable already (keeps the packet numbering in step, confirms nothing new)
+            _pendingAck = new PendingAck(new BinlogPosition(file, next ?? BinlogPosition.FirstEventOffset), role.Completes);
+        }
+
         if (role.IsMember)
         {
             switch (_replay.Check(raw, next))
@@ -341,6 +370,55 @@ public sealed class ReplicationStream : IAsyncEnumerable<ReplicationEvent>
 
         return item;
     }
+
+    private async ValueTask AcknowledgeAsync(PendingAck ack, CancellationToken ct)
+    {
+        var position = ack.Position;
+        if (ack.WhenDurable)
+        {
+            await WaitUntilDurableAsync(position, ct).ConfigureAwait(false);
+        }
+        else
+        {
+            position = Durable?.Position is { } durable && durable.File == position.File && durable < position
+                ? durable
+                : new BinlogPosition(position.File, BinlogPosition.FirstEventOffset);
+        }
+
+        await _session!.AcknowledgeAsync(position, ct).ConfigureAwait(false);
+        _pendingAck = null;
+        Interlocked.Increment(ref _acksSent);
+    }
+
+    private async ValueTask WaitUntilDurableAsync(BinlogPosition position, CancellationToken ct)
+    {
+        var waited = TimeSpan.Zero;
+        while (true)
+        {
+            var advanced = Volatile.Read(ref _durableAdvanced).Task;
+            if (Durable?.Position is { } durable && durable >= position)
+            {
+                return;
+            }
+
+            try
+            {
+                await advanced.WaitAsync(_options.DeadLinkTimeout, ct).ConfigureAwait(false);
+            }
+            catch (TimeoutException)
+            {
+                waited += _options.DeadLinkTimeout;
+                _options.Logger.Warning(
+                    "Semi-sync: still waiting after {Waited} for {Position} to be marked durable before acknowledging it (the source waits too)",
+                    waited, position.ToString());
+            }
+        }
+    }
+
+    private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>A semi-sync ACK owed to the source for the event ending at <see cref="Position"/>.</summary>
+    private readonly record struct PendingAck(BinlogPosition Position, bool WhenDurable);
 
     private static bool IsTransactionStart(BinlogEvent e) => e is GtidEvent or MariaDbGtidEvent;
 

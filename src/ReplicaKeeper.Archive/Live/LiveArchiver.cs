@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 using ReplicaKeeper.Archive.Segments;
 using ReplicaKeeper.Archive.Storage;
@@ -13,6 +14,8 @@ namespace ReplicaKeeper.Archive.Live;
 /// every event through the <see cref="SegmentWriter"/>, and seals closed segments in order on a
 /// background worker. Reconnects are the replication stream's business; an event that does not
 /// continue the archive exactly stops the archiver with <see cref="ArchiveStreamException"/>.
+/// Every fsync that advances the durable position is reported to the stream (<see cref="ReplicationStream.MarkDurable"/>),
+/// so with <see cref="ReplicationOptions.SemiSyncAck"/> the source gets its semi-sync ACK only once the transaction is on disk.
 /// </summary>
 public static class LiveArchiver
 {
@@ -31,10 +34,13 @@ public static class LiveArchiver
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var sealing = Task.Run(() => SealLoopAsync(seals.Reader, sealer, log, stop.Token), CancellationToken.None);
 
+        var durableSink = new StrongBox<ReplicationStream?>();
         var writer = await SegmentWriter.OpenAsync(layout, new SegmentWriterOptions
         {
             SegmentClosed = (name, ct) => seals.Writer.WriteAsync(name, ct),
             TransactionsDurable = options.TransactionsDurable,
+            DurableAdvanced = durable => Volatile.Read(ref durableSink.Value)?.MarkDurable(
+                ReplicationCheckpoint.FromPosition(new BinlogPosition(durable.File, (ulong)durable.Offset))),
         }, cancellationToken);
         try
         {
@@ -54,6 +60,7 @@ public static class LiveArchiver
             log.Information("Archiving from {File}:{Position} into {Directory}", file, position, layout.Root);
             var client = new ReplicaClient(options.Replication);
             var stream = client.OpenStream(ReplicationCheckpoint.FromPosition(new BinlogPosition(file, (ulong)position)));
+            Volatile.Write(ref durableSink.Value, stream);
             await foreach (var item in stream.WithCancellation(cancellationToken))
             {
                 switch (item.Kind)

@@ -42,6 +42,10 @@ internal static class ArchiveCommand
         };
         var serverId = new Option<uint?>("--server-id") { Description = "Server id to announce to the source (unique among its replicas). Default: random." };
         var heartbeat = new Option<double?>("--heartbeat") { Description = "Heartbeat interval in seconds (default 1)." };
+        var ack = new Option<bool>("--ack")
+        {
+            Description = "Be a semi-sync replica: acknowledge each transaction to a semi-sync source once it is fsynced in the archive (a source without semi-sync is archived as usual).",
+        };
         var upkeepInterval = new Option<double?>("--upkeep-interval")
         {
             Description = "Seconds between off-site upload and retention passes while archiving (default: archive.offsite.uploadIntervalSeconds or 60).",
@@ -49,7 +53,7 @@ internal static class ArchiveCommand
 
         var command = new Command("archive", "Archive a source's binlog: byte-identical segments, fsynced at every transaction end, sealed (zstd, optional AES-256-GCM) into a hash-chained manifest; optionally copied off-site (S3) and pruned by retention.");
         var settings = ArchiveSettings.AddTo(command, retention: true, offsite: true);
-        foreach (var option in new Option[] { source, startFile, passwordEnv, serverId, heartbeat, upkeepInterval })
+        foreach (var option in new Option[] { source, startFile, passwordEnv, serverId, heartbeat, ack, upkeepInterval })
         {
             command.Options.Add(option);
         }
@@ -113,6 +117,7 @@ internal static class ArchiveCommand
                 {
                     Connection = connection,
                     HeartbeatInterval = TimeSpan.FromSeconds(config.HeartbeatSeconds ?? 1),
+                    SemiSyncAck = parse.GetValue(ack),
                     Logger = logger,
                 };
                 if (config.ServerId is { } id)

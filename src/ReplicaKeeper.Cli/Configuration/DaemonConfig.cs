@@ -51,6 +51,9 @@ public sealed record SourceConfig
     public uint? ServerId { get; init; }
 
     public TimeSpan Heartbeat { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Key <c>Source:SemiSyncAck</c>: the archiver acknowledges each transaction to a semi-sync master once it is fsynced (archive --ack).</summary>
+    public bool SemiSyncAck { get; init; }
 }
 
 /// <summary>Section <c>Archive</c>.</summary>

@@ -89,6 +89,7 @@ public static class DaemonConfigLoader
         var password = secrets.Password("Source");
         var serverId = reader.OptionalServerId("Source:ServerId");
         var heartbeat = reader.Double("Source:HeartbeatSeconds", 1, 0.01, 3600);
+        var semiSyncAck = reader.Bool("Source:SemiSyncAck", false);
         if (text is null || !secrets.CheckConnectionString("Source:ConnectionString", text))
         {
             return null;
@@ -108,6 +109,7 @@ public static class DaemonConfigLoader
                 ConnectionStringWithSecret = WithPassword(text, connection.Password),
                 ServerId = serverId,
                 Heartbeat = TimeSpan.FromSeconds(heartbeat),
+                SemiSyncAck = semiSyncAck,
             };
         }
         catch (FormatException e)

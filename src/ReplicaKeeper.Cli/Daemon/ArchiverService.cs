@@ -18,6 +18,7 @@ internal sealed class ArchiverService(DaemonConfig config, DaemonMetrics metrics
         {
             Connection = config.Source.Connection,
             HeartbeatInterval = config.Source.Heartbeat,
+            SemiSyncAck = config.Source.SemiSyncAck,
             Logger = Log,
             LinkObserver = new ComponentLinkObserver(Health, Metrics.Time),
         };

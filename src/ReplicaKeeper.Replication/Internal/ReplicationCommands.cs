@@ -23,6 +23,26 @@ internal static class ReplicationCommands
     /// <summary>BINLOG_THROUGH_GTID: COM_BINLOG_DUMP_GTID carries a GTID set.</summary>
     public const ushort DumpThroughGtid = 0x04;
 
+    /// <summary>First byte of a semi-sync header (after the OK byte of an event packet) and of a semi-sync ACK.</summary>
+    public const byte SemiSyncMagic = 0xEF;
+
+    /// <summary>Semi-sync header flag: the source waits for an ACK of this event.</summary>
+    public const byte SemiSyncAckRequested = 0x01;
+
+    /// <summary>
+    /// Semi-sync ACK (a new packet, sequence id 0, on the dump connection): magic 0xEF, the binlog position just
+    /// past the acknowledged event (8 bytes little endian), then the binlog file name (no terminator).
+    /// </summary>
+    public static byte[] SemiSyncAck(BinlogPosition position)
+    {
+        var name = Encoding.UTF8.GetBytes(position.File);
+        var payload = new byte[1 + 8 + name.Length];
+        payload[0] = SemiSyncMagic;
+        BinaryPrimitives.WriteUInt64LittleEndian(payload.AsSpan(1), position.Offset);
+        name.CopyTo(payload, 9);
+        return payload;
+    }
+
     /// <summary>
     /// COM_REGISTER_SLAVE: server_id(4) hostname(1+n) user(1+n) password(1+n) port(2)
     /// replication_rank(4) master_id(4). User and password are left empty: only shown by SHOW REPLICAS.

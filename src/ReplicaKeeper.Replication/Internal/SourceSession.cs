@@ -25,6 +25,7 @@ internal sealed class SourceSession : IAsyncDisposable
     private readonly ISourceConnection _connection;
     private readonly ReplicationOptions _options;
     private readonly ReplicationCheckpoint _start;
+    private bool? _semiSyncHeaders;
 
     private SourceSession(ISourceConnection connection, ReplicationOptions options, ReplicationCheckpoint start)
     {
@@ -36,6 +37,9 @@ internal sealed class SourceSession : IAsyncDisposable
     public bool IsMariaDb => _connection.IsMariaDb;
 
     public string ServerVersion => _connection.ServerVersion;
+
+    /// <summary>True once the source is seen to send semi-sync headers on this session (decided by its first event packet).</summary>
+    public bool SemiSyncHeaders => _semiSyncHeaders == true;
 
     /// <summary>binlog_checksum of the source (CRC32 or NONE), as announced back to it.</summary>
     public string Checksum { get; private set; } = "NONE";
@@ -182,14 +186,24 @@ internal sealed class SourceSession : IAsyncDisposable
                 await _connection.ExecuteAsync("SET @slave_gtid_strict_mode = 1, @slave_gtid_ignore_duplicates = 0", ct).ConfigureAwait(false);
             }
         }
+
+        if (_options.SemiSyncAck)
+        {
+            // MariaDB (built-in semi-sync) reads @rpl_semi_sync_slave; MySQL's semisync_source plugin (8.0.26+) reads
+            // @rpl_semi_sync_replica, the older semisync_master plugin @rpl_semi_sync_slave.
+            await _connection.ExecuteAsync(
+                _connection.IsMariaDb ? "SET @rpl_semi_sync_slave = 1" : "SET @rpl_semi_sync_replica = 1, @rpl_semi_sync_slave = 1", ct)
+                .ConfigureAwait(false);
+        }
     }
 
     /// <summary>
-    /// Reads the next event packet: returns the event bytes (after the OK marker), or
+    /// Reads the next event packet: returns the event bytes (after the OK marker and, on a semi-sync session, the
+    /// 2-byte semi-sync header) and whether the source asked for an ACK of this event, or
     /// <see cref="PacketKind.EndOfStream"/> when the source sent EOF. Throws the mapped error on ERR.
     /// The returned memory is valid until the next read.
     /// </summary>
-    public async ValueTask<(PacketKind Kind, ReadOnlyMemory<byte> Event)> ReadAsync(CancellationToken ct)
+    public async ValueTask<(PacketKind Kind, ReadOnlyMemory<byte> Event, bool AckRequested)> ReadAsync(CancellationToken ct)
     {
         var packet = await _connection.ReadPacketAsync(ct).ConfigureAwait(false);
         var span = packet.Span;
@@ -200,16 +214,45 @@ internal sealed class SourceSession : IAsyncDisposable
 
         switch (span[0])
         {
+            case OkMarker when _options.SemiSyncAck:
+                return ReadSemiSync(packet);
             case OkMarker:
-                return (PacketKind.Event, packet[1..]);
+                return (PacketKind.Event, packet[1..], false);
             case EofMarker when span.Length < 9:
-                return (PacketKind.EndOfStream, default);
+                return (PacketKind.EndOfStream, default, false);
             case ErrMarker:
                 throw ReplicationErrors.FromServer(MySqlServerException.FromErrorPacket(span), _start, _options.Connection.UserName);
             default:
                 throw new MySqlProtocolException($"Unexpected packet 0x{span[0]:X2} in the binlog stream.");
         }
     }
+
+    /// <summary>
+    /// A semi-sync replica's event packet: OK, then (when the source has semi-sync) magic 0xEF and a flag byte, then the
+    /// event. The first packet decides whether headers come: it is the fake ROTATE, whose timestamp (the byte where the
+    /// magic would be) is 0; MySQL without the semisync_source plugin sends no headers.
+    /// </summary>
+    private (PacketKind Kind, ReadOnlyMemory<byte> Event, bool AckRequested) ReadSemiSync(ReadOnlyMemory<byte> packet)
+    {
+        var span = packet.Span;
+        _semiSyncHeaders ??= span.Length >= 3 && span[1] == ReplicationCommands.SemiSyncMagic;
+        if (_semiSyncHeaders == false)
+        {
+            return (PacketKind.Event, packet[1..], false);
+        }
+
+        if (span.Length < 3 || span[1] != ReplicationCommands.SemiSyncMagic)
+        {
+            throw new MySqlProtocolException(
+                $"The source sent an event packet without the semi-sync header (0x{(span.Length > 1 ? span[1] : 0):X2} instead of 0xEF) on a semi-sync session.");
+        }
+
+        return (PacketKind.Event, packet[3..], (span[2] & ReplicationCommands.SemiSyncAckRequested) != 0);
+    }
+
+    /// <summary>Sends a semi-sync ACK for everything up to <paramref name="position"/> (a new command: sequence id 0).</summary>
+    public ValueTask AcknowledgeAsync(BinlogPosition position, CancellationToken ct) =>
+        _connection.WriteCommandAsync(ReplicationCommands.SemiSyncAck(position), ct);
 
     public ValueTask DisposeAsync() => _connection.DisposeAsync();
 }
