@@ -6,8 +6,8 @@ namespace ReplicaKeeper.Standby.Seeding;
 /// <summary>
 /// What a seed copies, read from the source inside its snapshot: the schemas to create, the base tables, and the
 /// views, routines, triggers and events of the schemas copied whole. With no filter every schema outside the system
-/// ones is copied whole; <c>--schemas</c> names schemas copied whole, <c>--tables</c> single tables (no views or
-/// routines for those).
+/// ones is copied whole; <c>--schemas</c> names schemas copied whole, <c>--tables</c> single tables (with their
+/// triggers, but no views or routines for those).
 /// </summary>
 internal sealed record SeedPlan(
     IReadOnlyList<string> Schemas,
@@ -39,7 +39,9 @@ internal sealed record SeedPlan(
         var wholeSet = new HashSet<string>(whole, StringComparer.Ordinal);
         var tables = allTables.Where(t => wholeSet.Contains(t.Schema) || options.Tables.Contains(t)).ToList();
         var schemas = whole.Concat(tables.Select(t => t.Schema)).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
-        var others = (await SourceObject.ListAsync(source, ct).ConfigureAwait(false)).Where(o => wholeSet.Contains(o.Schema)).ToList();
+        var others = (await SourceObject.ListAsync(source, ct).ConfigureAwait(false))
+            .Where(o => wholeSet.Contains(o.Schema) || (o is { Kind: SourceObjectKind.Trigger, Table: { } table } && options.Tables.Contains(new TableName(o.Schema, table))))
+            .ToList();
         return new SeedPlan(schemas, whole, tables, others) { Everything = everything };
     }
 }

@@ -132,6 +132,27 @@ public abstract class GuardedTriggerTests(SourceAndStandbyFixture servers) : See
         Assert.Equal(await ContentsAsync(Servers.Source, db), await ContentsAsync(Servers.Standby, db));
     }
 
+    [Fact]
+    public async Task Standby_init_of_single_tables_copies_their_triggers_guarded_and_no_others()
+    {
+        var db = NewDatabase("tt");
+        await Servers.Source.ExecuteAsync($"CREATE DATABASE {db}");
+        await RunAsync(Servers.Source, db, Tables + """
+            CREATE TABLE other (id INT PRIMARY KEY) ENGINE=InnoDB;
+            CREATE TRIGGER other_bi BEFORE INSERT ON other FOR EACH ROW SET NEW.id = NEW.id + 1;
+            CREATE TRIGGER orders_ai AFTER INSERT ON orders FOR EACH ROW INSERT INTO audit (order_id, what) VALUES (NEW.id, 'insert');
+            INSERT INTO orders VALUES (1, 1, NULL);
+            """);
+
+        var report = await new StandbySeeder(SeedOptions(db) with { Schemas = [], Tables = [new TableName(db, "orders"), new TableName(db, "audit")] })
+            .RunAsync(CancellationToken.None);
+
+        Assert.Equal([$"{db}.orders_ai"], report.Triggers);
+        Assert.Equal([$"{db}.orders_ai"], await RowsAsync(Servers.Standby, db, "SELECT CONCAT(TRIGGER_SCHEMA, '.', TRIGGER_NAME) FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = DATABASE()"));
+        Assert.All(await ActionStatementsAsync(Servers.Standby, db), body => Assert.True(TriggerGuard.IsGuarded(body), body));
+        Assert.Equal(["1|1|insert"], await AuditAsync(Servers.Standby, db));
+    }
+
     /// <summary>
     /// End to end: a source table with an AFTER INSERT trigger writing to an audit table, seeded, then a workload
     /// applied by the standby applier (including a CREATE TRIGGER replicated as DDL): the standby equals the source,
