@@ -205,6 +205,39 @@ public abstract class GuardedTriggerTests(SourceAndStandbyFixture servers) : See
         Assert.Equal(2 + 10 + 10 + 1 + 2, await Servers.Standby.ScalarAsync<long>($"SELECT COUNT(*) FROM {db}.audit"));
     }
 
+    /// <summary>
+    /// A statement-based change (binlog_format=STATEMENT or MIXED on the source) carries only the statement, not the
+    /// rows its triggers wrote: a native replica runs the statement and its triggers fire there. So must the applier's.
+    /// <para>
+    /// NEEDS THE LEAD'S WIRING in EventApplier: run a statement-based DML query event with the session unmarked
+    /// (<c>SET @replicakeeper_applier = NULL</c> before, <see cref="TriggerGuard.MarkSessionSql"/> after).
+    /// </para>
+    /// </summary>
+    [Fact]
+    public async Task Statement_based_changes_fire_the_standbys_triggers_as_on_a_native_replica()
+    {
+        var db = NewDatabase("tb");
+        await Servers.Source.ExecuteAsync($"CREATE DATABASE {db}");
+        await RunAsync(Servers.Source, db, Tables + """
+            CREATE TRIGGER orders_ai AFTER INSERT ON orders FOR EACH ROW INSERT INTO audit (order_id, what) VALUES (NEW.id, 'insert');
+            INSERT INTO orders VALUES (1, 1, 'row');
+            """);
+        await new StandbySeeder(SeedOptions(db)).RunAsync(CancellationToken.None);
+
+        await RunAsync(Servers.Source, db, """
+            SET SESSION binlog_format = 'STATEMENT';
+            INSERT INTO orders VALUES (2, 2, 'statement');
+            SET SESSION binlog_format = 'ROW';
+            INSERT INTO orders VALUES (3, 3, 'row');
+            """);
+        Assert.Equal(["1|1|insert", "2|2|insert", "3|3|insert"], await AuditAsync(Servers.Source, db));
+
+        // ---- from here on this test needs the lead's EventApplier wiring (see the summary) ----
+        await ApplyToEndAsync(db);
+
+        await AssertEqualAsync(db, db);
+    }
+
     private static async Task<MySqlConnection> OpenAsync(TestServer server, string database)
     {
         var builder = new MySqlConnectionStringBuilder(server.AdminConnectionString) { Database = database, AllowUserVariables = true, Pooling = false };
