@@ -6,11 +6,13 @@
 #   (a) the native replica catching up: MariaDB CHANGE MASTER TO ... MASTER_USE_GTID=slave_pos with
 #       slave_parallel_threads=0 + START SLAVE; MySQL CHANGE REPLICATION SOURCE TO ... SOURCE_AUTO_POSITION=1 with
 #       replica_parallel_workers=1 + START REPLICA (waits with MASTER_GTID_WAIT / WAIT_FOR_EXECUTED_GTID_SET);
-#   (b) our applier catching up the other replica from the same start, once per group-commit size (--group),
+#   (b) our applier catching up the other replica from the same start, once per group-commit size (--group) and
+#       statement mode (--statements: batched = a group's statements in one round trip, prepared = one prepared
+#       statement per round trip),
 #       the replica emptied in between.
 # Prints transactions/s of each and the ratio to the native replica; CHECKSUM TABLE of each result must equal the
 # master's (exit code 1 otherwise).
-#   benchmarks/apply-rate.sh [--flavor mariadb|mysql|both] [--rows 200000] [--connections 4] [--group 1,100]
+#   benchmarks/apply-rate.sh [--flavor mariadb|mysql|both] [--rows 200000] [--connections 4] [--group 1,100] [--statements batched,prepared]
 # Run it on a quiet machine: the figures are only as good as the machine is idle.
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -17,6 +17,9 @@ public sealed record ApplyRateOptions
     /// <summary>Group commit sizes of our applier to measure (1 = a commit per source transaction, like the native replica).</summary>
     public IReadOnlyList<int> GroupSizes { get; init; } = [1, 100];
 
+    /// <summary>How our applier sends statements: true = batched (a group's statements per round trip), false = one prepared statement per round trip.</summary>
+    public IReadOnlyList<bool> Batched { get; init; } = [true];
+
     public static ApplyRateOptions Parse(IReadOnlyList<string> args)
     {
         var options = new ApplyRateOptions();
@@ -38,7 +41,16 @@ public sealed record ApplyRateOptions
                 "--rows" => options with { Rows = Positive(args[i], value) },
                 "--connections" => options with { Connections = Positive(args[i], value) },
                 "--group" => options with { GroupSizes = value.Split(',').Select(v => Positive(args[i], v)).ToList() },
-                _ => throw new ArgumentException($"Unknown option {args[i]}. Usage: --flavor mariadb|mysql|both --rows N --connections N --group 1,100"),
+                "--statements" => options with
+                {
+                    Batched = value.Split(',').Select(v => v switch
+                    {
+                        "batched" => true,
+                        "prepared" => false,
+                        _ => throw new ArgumentException($"--statements {v}: expected batched or prepared."),
+                    }).ToList(),
+                },
+                _ => throw new ArgumentException($"Unknown option {args[i]}. Usage: --flavor mariadb|mysql|both --rows N --connections N --group 1,100 --statements batched,prepared"),
             };
             i++;
         }

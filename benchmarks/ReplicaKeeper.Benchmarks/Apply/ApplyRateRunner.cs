@@ -77,7 +77,7 @@ public static class ApplyRateRunner
         var nativeTime = clock.Elapsed;
         results.Add(("native replica (1 applier thread)", nativeTime, await ChecksumAsync(native, ct) == masterChecksum));
 
-        foreach (var group in options.GroupSizes)
+        foreach (var (group, batched) in options.GroupSizes.SelectMany(g => options.Batched.Select(b => (g, b))))
         {
             await ResetTargetAsync(target, flavor, ct);
             var applier = new StandbyApplier(new StandbyOptions
@@ -87,11 +87,12 @@ public static class ApplyRateRunner
                 StartPosition = start,
                 StopAtEnd = true,
                 MaxTransactionsPerCommit = group,
+                BatchStatements = batched,
             });
             clock.Restart();
             await applier.RunAsync(ct);
             var time = clock.Elapsed;
-            results.Add(($"EventApplier (group commit {group})", time, await ChecksumAsync(target, ct) == masterChecksum));
+            results.Add(($"EventApplier (group commit {group}, {(batched ? "batched" : "prepared")})", time, await ChecksumAsync(target, ct) == masterChecksum));
         }
 
         Console.WriteLine();

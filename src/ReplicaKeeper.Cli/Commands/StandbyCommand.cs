@@ -16,6 +16,8 @@ internal static class StandbyCommand
         var onConflict = new Option<ConflictPolicy>("--on-conflict") { Description = "stop (default), skip or overwrite when the standby's rows do not match the source's change.", DefaultValueFactory = _ => ConflictPolicy.Stop };
         var fromGtid = new Option<string?>("--from-gtid") { Description = "Start position when the standby has none yet: MySQL GTID set or MariaDB GTID list ('' = the beginning of the source's binlogs)." };
         var stopAtEnd = new Option<bool>("--stop-at-end") { Description = "Stop when the source's current binlog end is applied." };
+        var groupCommit = new Option<int>("--group-commit") { Description = "Source transactions per standby commit (1 = commit each on its own; the position row commits with the data either way).", DefaultValueFactory = _ => 100 };
+        var prepared = new Option<bool>("--prepared") { Description = "One prepared statement (binary protocol) per row change and round trip, instead of sending a group's statements together." };
 
         var command = new Command("standby", "Keep a standby instance in step with the source (row events and DDL, exactly once, crash-safe).");
         foreach (var option in new Option[] { source, target, channel, onConflict, fromGtid, stopAtEnd })
@@ -44,6 +46,8 @@ internal static class StandbyCommand
                 OnConflict = parse.GetValue(onConflict),
                 StartPosition = start,
                 StopAtEnd = parse.GetValue(stopAtEnd),
+                MaxTransactionsPerCommit = parse.GetValue(groupCommit),
+                BatchStatements = !parse.GetValue(prepared),
             };
             var applier = new StandbyApplier(options);
             try

@@ -113,7 +113,8 @@ public sealed class EventApplier : IAsyncDisposable
         try
         {
             await PositionStore.EnsureSchemaAsync(connection, ct).ConfigureAwait(false);
-            await connection.ExecuteAsync($"SET SESSION time_zone = '+00:00', SESSION sql_mode = '{RowSqlMode}'", ct).ConfigureAwait(false);
+            // the mark keeps the target's (guarded) triggers from firing a second time for rows the source's triggers wrote
+            await connection.ExecuteAsync($"SET SESSION time_zone = '+00:00', SESSION sql_mode = '{RowSqlMode}', {TriggerGuard.SessionVariable} = 1", ct).ConfigureAwait(false);
             var applied = await PositionStore.ReadAsync(connection, options.Channel, ct).ConfigureAwait(false);
             var applier = new EventApplier(options, connection, flavor, applied);
             await applier.ResolvePendingDdlAsync(ct).ConfigureAwait(false);
@@ -553,7 +554,11 @@ public sealed class EventApplier : IAsyncDisposable
                 await _connection.ExecuteAsync($"SET SESSION gtid_next = '{_gtid}'", ct).ConfigureAwait(false);
             }
 
-            await _connection.ExecuteAsync(query.Query, ct).ConfigureAwait(false);
+            await _connection.ExecuteAsync(TriggerGuard.Guard(query.Query), ct).ConfigureAwait(false);
+        }
+        catch (FormatException e)
+        {
+            throw new StandbyApplyException($"DDL of source transaction {transactionId} creates a trigger whose body could not be guarded ({e.Message}): {query.Query}", e);
         }
         catch (MySqlException e) when (!IsTargetUnavailable(e))
         {

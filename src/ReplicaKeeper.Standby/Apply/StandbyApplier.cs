@@ -61,6 +61,7 @@ public sealed class StandbyApplier(StandbyOptions options)
             OnConflict = _options.OnConflict,
             StartPosition = _options.StartPosition,
             MaxTransactionsPerCommit = _options.MaxTransactionsPerCommit,
+            BatchStatements = _options.BatchStatements,
             Logger = _log,
         };
         var applier = await EventApplier.OpenAsync(target, ct).ConfigureAwait(false);

@@ -33,6 +33,9 @@ public sealed record StandbyOptions
     /// <summary>Group commit size (see <see cref="EventApplierOptions.MaxTransactionsPerCommit"/>); 1 commits each source transaction on its own.</summary>
     public int MaxTransactionsPerCommit { get; init; } = 100;
 
+    /// <summary>Send a group's statements together (see <see cref="EventApplierOptions.BatchStatements"/>); false: one prepared statement per round trip.</summary>
+    public bool BatchStatements { get; init; } = true;
+
     public Serilog.ILogger Logger { get; init; } = Serilog.Core.Logger.None;
 
     public void Validate()

@@ -68,9 +68,22 @@ internal sealed class StatementPipeline
     /// <summary>Adds a positional parameter to a queued statement.</summary>
     public void Add(MySqlBatchCommand command, object? value)
     {
-        command.Parameters.Add(new MySqlParameter { Value = value });
+        // the type set first spares MySqlConnector its per-value type lookup; the text it writes depends only on the
+        // value's .NET type
+        command.Parameters.Add(new MySqlParameter { MySqlDbType = TypeOf(value), Value = value });
         _bytes += EstimatedSize(value);
     }
+
+    private static MySqlDbType TypeOf(object? value) => value switch
+    {
+        long => MySqlDbType.Int64,
+        ulong => MySqlDbType.UInt64,
+        string => MySqlDbType.VarChar,
+        byte[] => MySqlDbType.Blob,
+        double => MySqlDbType.Double,
+        float => MySqlDbType.Float,
+        _ => MySqlDbType.VarChar,
+    };
 
     /// <summary>Forgets the queued statements without sending them.</summary>
     public void Clear()

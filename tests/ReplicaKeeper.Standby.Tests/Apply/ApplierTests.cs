@@ -37,8 +37,10 @@ public abstract class ApplierTests(SourceAndStandbyFixture servers) : ApplierTes
         SET SESSION sql_mode = DEFAULT;
         """;
 
-    [Fact]
-    public async Task Applies_every_column_type_multi_statement_and_large_transactions_keyless_tables_and_ddl()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Applies_every_column_type_multi_statement_and_large_transactions_keyless_tables_and_ddl(bool batched)
     {
         var db = NewDatabase("apl");
         var channel = db;
@@ -89,7 +91,7 @@ public abstract class ApplierTests(SourceAndStandbyFixture servers) : ApplierTes
             DELETE FROM {db}.uk WHERE a = 2;
             """);
 
-        var applied = await CatchUpAsync(Options(channel, start));
+        var applied = await CatchUpAsync(Options(channel, start) with { BatchStatements = batched });
         Assert.True(applied > 10, $"only {applied} transactions applied");
 
         foreach (var mode in new[] { CompareMode.Rows, CompareMode.Checksum })

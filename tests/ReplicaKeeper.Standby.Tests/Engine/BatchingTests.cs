@@ -133,6 +133,74 @@ public abstract class BatchingTests(SourceAndStandbyFixture servers) : ApplierTe
         Assert.Equal(11, await Servers.Standby.ScalarAsync<int>($"SELECT n FROM {db}.t WHERE id = 1"));
     }
 
+    [Theory]
+    [InlineData("update")]
+    [InlineData("delete")]
+    [InlineData("insert")]
+    public async Task A_conflict_in_the_middle_of_a_batched_group_names_its_own_transaction_and_key_and_commits_nothing_of_the_group(string operation)
+    {
+        var db = NewDatabase("bcf");
+        var start = await SourcePositionAsync();
+        await Servers.Source.ExecuteAsync($"CREATE DATABASE {db}; CREATE TABLE {db}.t (id INT NOT NULL PRIMARY KEY, v INT NOT NULL) ENGINE=InnoDB; " +
+            $"INSERT INTO {db}.t SELECT seq, 0 FROM (SELECT a.n * 10 + b.n + 1 AS seq FROM {Digits("a")}, {Digits("b")}) s WHERE seq <= 40");
+        await CatchUpAsync(Options(db, start));
+        var afterSetup = await SourcePositionAsync();
+
+        // the standby is changed behind the applier's back at key 17 (for the insert case: a row 117 appears there)
+        await Servers.Standby.ExecuteAsync(operation == "insert" ? $"INSERT INTO {db}.t VALUES (117, 0)" : $"DELETE FROM {db}.t WHERE id = 17");
+
+        // 30 single-row transactions, one per key, all in one group commit and one batch of statements
+        string? conflicting = null;
+        await using (var source = await Servers.Source.OpenAdminConnectionAsync())
+        {
+            for (var id = 1; id <= 30; id++)
+            {
+                var sql = operation switch
+                {
+                    "update" => $"UPDATE {db}.t SET v = v + 1 WHERE id = {id}",
+                    "delete" => $"DELETE FROM {db}.t WHERE id = {id}",
+                    _ => $"INSERT INTO {db}.t VALUES ({100 + id}, 1)",
+                };
+                var before = Flavor == Sql.ServerFlavor.MySql ? await ScalarAsync(source, "SELECT @@GLOBAL.gtid_executed") : null;
+                await ExecuteAsync(source, sql);
+                if (id == 17)
+                {
+                    conflicting = Flavor == Sql.ServerFlavor.MySql
+                        ? await ScalarAsync(source, $"SELECT GTID_SUBTRACT(@@GLOBAL.gtid_executed, '{before}')")
+                        : await ScalarAsync(source, "SELECT @@last_gtid");
+                }
+            }
+        }
+
+        var checksum = await Servers.Standby.ScalarAsync<string>($"SELECT GROUP_CONCAT(CONCAT(id, ':', v) ORDER BY id) FROM {db}.t");
+        var error = await Assert.ThrowsAsync<StandbyConflictException>(() => CatchUpAsync(Options(db, start) with { MaxTransactionsPerCommit = 100 }));
+
+        Assert.Equal(conflicting, error.Transaction);
+        Assert.Equal($"{db}.t", error.Table);
+        Assert.Equal(operation == "insert" ? "id=117" : "id=17", error.Key);
+        Assert.Contains(operation switch { "update" => "UPDATE found no row", "delete" => "DELETE found no row", _ => "INSERT found an existing row" }, error.Message, StringComparison.Ordinal);
+        // nothing of the group is committed: the standby's rows and its position are where they were
+        Assert.Equal(checksum, await Servers.Standby.ScalarAsync<string>($"SELECT GROUP_CONCAT(CONCAT(id, ':', v) ORDER BY id) FROM {db}.t"));
+        await using var standby = await Servers.Standby.OpenAdminConnectionAsync();
+        var position = await PositionStore.ReadAsync(standby, db, CancellationToken.None);
+        Assert.True(position!.Position.SameAs(afterSetup), $"the position moved: {position.Position} (expected {afterSetup})");
+    }
+
+    private static async Task ExecuteAsync(MySqlConnector.MySqlConnection connection, string sql)
+    {
+        await using var command = new MySqlConnector.MySqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync();
+    }
+
+    private static async Task<string?> ScalarAsync(MySqlConnector.MySqlConnection connection, string sql)
+    {
+        await using var command = new MySqlConnector.MySqlCommand(sql, connection);
+        return Convert.ToString(await command.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    private static string Digits(string alias) =>
+        $"(SELECT 0 AS n UNION ALL SELECT 1 UNION ALL SELECT 2 UNION ALL SELECT 3 UNION ALL SELECT 4 UNION ALL SELECT 5 UNION ALL SELECT 6 UNION ALL SELECT 7 UNION ALL SELECT 8 UNION ALL SELECT 9) {alias}";
+
     private ReplicationCheckpoint Checkpoint(StandbyPosition start) => Flavor == Sql.ServerFlavor.MySql
         ? ReplicationCheckpoint.FromGtidSet(start.MySqlGtids!)
         : ReplicationCheckpoint.FromMariaDbGtids(start.MariaDbGtids!);
