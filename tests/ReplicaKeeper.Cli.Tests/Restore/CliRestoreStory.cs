@@ -16,7 +16,7 @@ namespace ReplicaKeeper.Cli.Tests.Restore;
 /// <summary>
 /// A MariaDB master archived live from its first binlog and followed by a standby (the library's archiver and applier,
 /// as the daemon runs them), and an empty target instance. Played once per class: a clinic schema and some work, the
-/// standby caught up, then <c>replicakeeper snapshot</c> run for real; after it, more work including an accidental
+/// standby caught up (plus an enabled event on the standby), then <c>replicakeeper snapshot</c> run for real; after it, more work including an accidental
 /// DELETE (<see cref="BadGtid"/>) and work after that, all archived.
 /// </summary>
 public sealed class CliRestoreStory : IAsyncLifetime
@@ -89,7 +89,9 @@ public sealed class CliRestoreStory : IAsyncLifetime
         await Master.ExecuteAsync("FLUSH BINARY LOGS");
         await WaitForStandbyAsync(await GtidAsync());
 
-        SnapshotRun = await CliRun.RunAsync(["snapshot", "--from", Standby.AdminConnectionString, "--archive", ArchiveDirectory]);
+        // An event only the standby has (created there without binary logging): it must come back DISABLED and named.
+        await Standby.ExecuteAsync("SET SESSION sql_log_bin = 0; CREATE EVENT clinic.reminders ON SCHEDULE EVERY 1 HOUR STARTS '2037-01-01 00:00:00' ENABLE DO DELETE FROM clinic.visits WHERE id < 0");
+                SnapshotRun = await CliRun.RunAsync(["snapshot", "--from", Standby.AdminConnectionString, "--archive", ArchiveDirectory]);
 
         await PatientsAsync(61, 20);
         await Master.ExecuteAsync("DELETE FROM clinic.patients WHERE id = 42");

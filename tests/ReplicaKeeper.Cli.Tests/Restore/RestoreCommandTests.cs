@@ -36,6 +36,8 @@ public sealed class RestoreCommandTests(CliRestoreStory story) : IClassFixture<C
         Assert.True(run.ExitCode == 0, run.ToString());
         Assert.Contains("starting from snapshot snap-", run.Output, StringComparison.Ordinal);
         Assert.Contains($"restored to GTID {story.LastGtid} ", run.Output, StringComparison.Ordinal);
+        Assert.Contains("events created DISABLED: clinic.reminders (enable the ones this instance should run", run.Output, StringComparison.Ordinal);
+        Assert.Equal("DISABLED", await Target.ScalarAsync<string>("SELECT STATUS FROM information_schema.EVENTS WHERE EVENT_NAME = 'reminders'"));
         Assert.Equal(story.MasterChecksum, await CliRestoreStory.ChecksumAsync(Target, "clinic.patients"));
         Assert.Equal(0L, await Target.ScalarAsync<long>("SELECT COUNT(*) FROM clinic.patients WHERE id = 42"));
         Assert.Equal(100L, await Target.ScalarAsync<long>("SELECT COUNT(*) FROM clinic.visits"));

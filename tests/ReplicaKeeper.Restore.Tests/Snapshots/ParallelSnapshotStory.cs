@@ -164,7 +164,7 @@ public abstract class ParallelSnapshotStory(TestServerOptions options) : IAsyncL
     /// <summary>
     /// A function defined under PIPES_AS_CONCAT ('a' || 'b' is 'ab' only there), a procedure whose literal takes the
     /// latin1 connection character set it was defined with, a view that calls the function (so it needs the function
-    /// first), and an enabled event (scheduled far in the future).
+    /// first), an enabled event and a replica-side-disabled one (both scheduled far in the future).
     /// </summary>
     private async Task CreateProgramsAsync()
     {
@@ -180,6 +180,8 @@ public abstract class ParallelSnapshotStory(TestServerOptions options) : IAsyncL
             "SET SESSION collation_connection = 'utf8mb4_general_ci'",
             "CREATE VIEW ops.joined_view AS SELECT ops.joined() AS j",
             "CREATE EVENT ops.nightly ON SCHEDULE EVERY 1 DAY STARTS '2037-01-01 00:00:00' ON COMPLETION PRESERVE ENABLE DO DELETE FROM ops.nothing",
+            $"CREATE EVENT ops.once ON SCHEDULE AT '2037-06-01 00:00:00' ON COMPLETION NOT PRESERVE DISABLE ON {(Standby.Flavor == ServerFlavor.MariaDb ? "SLAVE" : "REPLICA")} "
+                + "COMMENT 'ON COMPLETION PRESERVE ENABLE' DO DELETE FROM ops.nothing",
         })
         {
             await using var command = new MySqlCommand(statement, connection);

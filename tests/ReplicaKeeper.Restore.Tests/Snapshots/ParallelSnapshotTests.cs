@@ -83,9 +83,12 @@ public abstract class ParallelSnapshotTests<TStory>(TStory story) where TStory :
             Assert.Equal("latin1", await call.ExecuteScalarAsync());
         }
 
-        var disabled = Assert.Single(result.DisabledEvents);
-        Assert.Equal(("ops", "nightly", "ENABLED"), (disabled.Schema, disabled.Name, disabled.StatusOnStandby));
-        Assert.Equal("DISABLED", await Story.Target.ScalarAsync<string>("SELECT STATUS FROM information_schema.EVENTS WHERE EVENT_SCHEMA = 'ops' AND EVENT_NAME = 'nightly'"));
+        Assert.Equal(["ops.nightly", "ops.once"], result.DisabledEvents.Select(e => e.Schema + "." + e.Name));
+        var disabled = result.DisabledEvents[0];
+        Assert.Equal("ENABLED", disabled.StatusOnStandby);
+        Assert.Contains("DISABLED", result.DisabledEvents[1].StatusOnStandby, StringComparison.Ordinal); // SLAVESIDE_ / REPLICA_SIDE_DISABLED
+        Assert.Equal("DISABLED,DISABLED", await Story.Target.ScalarAsync<string>("SELECT GROUP_CONCAT(STATUS ORDER BY EVENT_NAME) FROM information_schema.EVENTS WHERE EVENT_SCHEMA = 'ops'"));
+        Assert.Equal("ON COMPLETION PRESERVE ENABLE", await Story.Target.ScalarAsync<string>("SELECT EVENT_COMMENT FROM information_schema.EVENTS WHERE EVENT_SCHEMA = 'ops' AND EVENT_NAME = 'once'"));
         Assert.Contains("ops.nightly", result.Describe(), StringComparison.Ordinal);
         Assert.Equal("ENABLED", await Story.Standby.ScalarAsync<string>("SELECT STATUS FROM information_schema.EVENTS WHERE EVENT_SCHEMA = 'ops' AND EVENT_NAME = 'nightly'"));
         Assert.Null(await Story.Target.ScalarAsync<string>("SELECT DEFINER FROM information_schema.ROUTINES WHERE DEFINER LIKE '%localhost%' AND ROUTINE_SCHEMA = 'ops' LIMIT 1"));
