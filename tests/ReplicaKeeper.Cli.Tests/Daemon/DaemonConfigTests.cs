@@ -74,6 +74,7 @@ public sealed class DaemonConfigTests : IDisposable
         { "Source:ServerId", "0", "Source:ServerId", "out of range" },
         { "Source:HeartbeatSeconds", "soon", "Source:HeartbeatSeconds", "not a number" },
         { "Source:PasswordEnv", "RK_TEST_DAEMON_UNSET_VARIABLE", "Source:PasswordEnv", "is not set" },
+        { "Source:SemiSyncAck", "maybe", "Source:SemiSyncAck", "is not true or false" },
         { "Archive:Dir", "<remove>", "Archive:Dir", "is required" },
         { "Archive:StartFile", "../etc/passwd", "Archive:StartFile", "not a binlog file name" },
         { "Archive:Retention:Days", "-3", "Archive:Retention:Days", "out of range" },
@@ -137,6 +138,15 @@ public sealed class DaemonConfigTests : IDisposable
         Assert.Equal(key, problem.Key);
         Assert.Contains("chmod 600", problem.Message, StringComparison.Ordinal);
         Assert.Equal(DaemonExitCodes.InsecureSecret, problem.ExitCode);
+    }
+
+    [Fact]
+    public void Source_SemiSyncAck_makes_the_archiver_a_semi_sync_replica_and_is_off_by_default()
+    {
+        Assert.False(DaemonConfigLoader.Load(Write(ValidConfig()), BaseEnvironment).Source.SemiSyncAck);
+        var config = ValidConfig();
+        Set(config, "Source:SemiSyncAck", JsonValue.Create(true));
+        Assert.True(DaemonConfigLoader.Load(Write(config, "ack.json"), BaseEnvironment).Source.SemiSyncAck);
     }
 
     [Fact]
