@@ -1,7 +1,9 @@
 using System.Globalization;
 using MySqlConnector;
+using ReplicaKeeper.Archive;
 using ReplicaKeeper.Restore.Replay;
 using ReplicaKeeper.Restore.Snapshots;
+using ReplicaKeeper.Restore.Tests.Support;
 using ReplicaKeeper.Standby.Positions;
 using ReplicaKeeper.TestServers;
 using Xunit;
@@ -96,6 +98,24 @@ public abstract class ParallelSnapshotTests<TStory>(TStory story) where TStory :
         // Enabling it as the result says works.
         await Story.Target.ExecuteAsync(disabled.EnableStatement);
         Assert.Equal("ENABLED", await Story.Target.ScalarAsync<string>("SELECT STATUS FROM information_schema.EVENTS WHERE EVENT_SCHEMA = 'ops' AND EVENT_NAME = 'nightly'"));
+    }
+
+    [Fact]
+    public async Task When_no_further_connection_can_be_opened_the_snapshot_is_read_with_one_and_says_why()
+    {
+        // A snapshot user limited to one connection at a time.
+        await Story.Standby.ExecuteAsync(
+            "CREATE USER IF NOT EXISTS 'rk_one'@'%' IDENTIFIED BY 'one-Conn3ction' WITH MAX_USER_CONNECTIONS 1; GRANT SELECT, SHOW VIEW, TRIGGER, EVENT ON *.* TO 'rk_one'@'%'");
+        var limited = new MySqlConnectionStringBuilder(Story.Standby.AdminConnectionString) { UserID = "rk_one", Password = "one-Conn3ction" }.ConnectionString;
+        using var archive = new TempDirectory();
+
+        var snapshot = await new SnapshotTaker(new ArchiveLayout(archive.Path), null)
+            .TakeAsync(new SnapshotOptions { StandbyConnectionString = limited, Connections = 3 }, null, default);
+
+        Assert.Equal(1, snapshot.ReadConnections);
+        Assert.Contains("a further connection to the standby could not be opened", snapshot.ParallelFallback, StringComparison.Ordinal);
+        Assert.Equal(Story.Quiet.Single.Position.Offset, snapshot.Position.Offset);
+        Assert.Equal(Story.Quiet.Single.Rows, snapshot.Rows);
     }
 
     private async Task<SnapshotLoadResult> LoadAsync(SnapshotInfo snapshot)
