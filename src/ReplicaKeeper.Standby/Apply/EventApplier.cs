@@ -261,6 +261,12 @@ public sealed class EventApplier : IAsyncDisposable
     {
         switch (binlogEvent)
         {
+            case MariaDbGtidEvent { IsStandalone: false }:
+                // MariaDB writes no BEGIN event: a GTID event without the standalone flag opens a transaction, whose
+                // statements (statement-based DML) belong in it, not in the DDL path
+                _gtid = item.TransactionGtid;
+                BeginSource();
+                break;
             case GtidEvent or MariaDbGtidEvent:
                 _gtid = item.TransactionGtid;
                 break;
@@ -409,7 +415,12 @@ public sealed class EventApplier : IAsyncDisposable
         await FlushRowsAsync(ct).ConfigureAwait(false);
         await SendQueuedAsync(ct).ConfigureAwait(false);
         await UseSchemaAsync(query.Schema, ct).ConfigureAwait(false);
+
+        // a statement's trigger changes are not in the binlog: the target's triggers fire for it, as on a native replica
+        // (after a failure the applier's session ends, and a new one is marked again when it opens)
+        await _connection.ExecuteAsync($"SET {TriggerGuard.SessionVariable} = NULL", ct).ConfigureAwait(false);
         await _connection.ExecuteAsync(query.Query, ct).ConfigureAwait(false);
+        await _connection.ExecuteAsync($"SET {TriggerGuard.SessionVariable} = 1", ct).ConfigureAwait(false);
     }
 
     /// <summary>
