@@ -45,6 +45,8 @@ public sealed class FlashbackBuilder(ArchiveSource source)
                     continue;
                 }
 
+                RequireColumnNames(rows.Table, transaction.Gtid);
+
                 var reader = rows.GetRows();
                 while (reader.Read(change))
                 {
@@ -99,6 +101,22 @@ public sealed class FlashbackBuilder(ArchiveSource source)
         }
     }
 
+    /// <summary>
+    /// Without column names in the table map (binlog_row_metadata=MINIMAL, or MariaDB's NO_LOG, which also omits
+    /// signedness and character sets) the undo statements could only name columns by position, and names taken from
+    /// today's information_schema are wrong after any ALTER TABLE since: refuse rather than guess.
+    /// </summary>
+    private static void RequireColumnNames(TableMapEvent table, string gtid)
+    {
+        if (!table.HasColumnNames)
+        {
+            throw new InvalidOperationException(
+                $"{table.FullName} in transaction {gtid} was logged without column names (binlog_row_metadata=" +
+                (table.HasSignedness ? "MINIMAL" : "NO_LOG") + "), so its undo statements cannot name the columns; " +
+                "set binlog_row_metadata=FULL on the source for flashback (a point-in-time restore of this archive still works)");
+        }
+    }
+
     private static void Quarantine(FlashbackScript script, TableMapEvent table, string columns, string values)
     {
         if (!script.QuarantineRows.TryGetValue((table.Schema, table.Table), out var rows))
@@ -143,6 +161,18 @@ public sealed class FlashbackBuilder(ArchiveSource source)
         }
 
         return string.Join(" AND ", key.Select(i =>
-            SqlLiteral.Identifier(image.Column(i).DisplayName) + (image.IsNull(i) ? " IS NULL" : " <=> " + SqlLiteral.Format(image, i))));
+            SqlLiteral.Identifier(image.Column(i).DisplayName) + (image.IsNull(i) ? " IS NULL" : " <=> " + Comparable(image, i))));
     }
+
+    /// <summary>
+    /// The literal in the column's own type for a WHERE comparison: a FLOAT column compared with 1.1 goes through
+    /// DOUBLE and never matches, and a MySQL JSON column compared with a string compares a JSON document with a JSON
+    /// string scalar.
+    /// </summary>
+    private static string? Comparable(RowImage image, int column) => image[column].Kind switch
+    {
+        ValueKind.Single => $"CAST({SqlLiteral.Format(image, column)} AS FLOAT)",
+        ValueKind.Json or ValueKind.JsonDiff => $"CAST({SqlLiteral.Format(image, column)} AS JSON)",
+        _ => SqlLiteral.Format(image, column),
+    };
 }
