@@ -85,6 +85,13 @@ public static class LiveArchiver
                             writer.ReportMasterPosition(item.File, (long)next, DateTimeOffset.FromUnixTimeSeconds(item.Event.Header.Timestamp));
                         }
 
+                        if (item.CompletesTransaction && stream.SemiSyncActive)
+                        {
+                            // the stream reads nothing more until this transaction is durable and acknowledged: wait for the
+                            // fsync here, so that a failing disk stops the archiver instead of leaving the stream waiting
+                            await writer.FlushAsync(cancellationToken);
+                        }
+
                         break;
                 }
             }
