@@ -60,7 +60,7 @@ internal static class StandbyInitCommand
             {
                 var report = await new StandbySeeder(options).RunAsync(ct).ConfigureAwait(false);
                 await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-                    $"Seeded {report.Tables.Count} table(s), {report.TotalRows} rows, {Size(report.TotalBytes)} in {report.Elapsed.TotalSeconds:0.0} s; {report.Views.Count} view(s), {report.Routines.Count} routine(s).")).ConfigureAwait(false);
+                    $"Seeded {report.Tables.Count} table(s), {report.TotalRows} rows, {Size(report.TotalBytes)} in {report.Elapsed.TotalSeconds:0.0} s; {report.Views.Count} view(s), {report.Routines.Count} routine(s), {report.Triggers.Count} trigger(s) (guarded: they do not fire for the applier).")).ConfigureAwait(false);
                 foreach (var skipped in report.Skipped)
                 {
                     await output.WriteLineAsync($"Not copied: {skipped}").ConfigureAwait(false);

@@ -566,6 +566,10 @@ public sealed class EventApplier : IAsyncDisposable
             }
 
             await _connection.ExecuteAsync(TriggerGuard.Guard(query.Query), ct).ConfigureAwait(false);
+            if (ScheduledEventStatement.TryGetEvent(query.Query, out var eventSchema, out var eventName))
+            {
+                await DisableOnStandbyAsync(eventSchema ?? query.Schema, eventName, ct).ConfigureAwait(false);
+            }
         }
         catch (FormatException e)
         {
@@ -588,6 +592,25 @@ public sealed class EventApplier : IAsyncDisposable
             }
 
             await RestoreSessionAsync(CancellationToken.None).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// A replicated scheduled event stays disabled on the standby, as on a native replica (SLAVESIDE_DISABLED /
+    /// REPLICA_SIDE_DISABLED): it must not write there. Not binlogged, so the standby gets no transaction of its own.
+    /// </summary>
+    private async Task DisableOnStandbyAsync(string schema, string name, CancellationToken ct)
+    {
+        var clause = _flavor == ServerFlavor.MySql ? "DISABLE ON REPLICA" : "DISABLE ON SLAVE";
+        var gtidNext = _flavor == ServerFlavor.MySql ? ", SESSION gtid_next = 'AUTOMATIC'" : "";
+        await _connection.ExecuteAsync($"SET SESSION sql_log_bin = 0{gtidNext}", ct).ConfigureAwait(false);
+        try
+        {
+            await _connection.ExecuteAsync($"ALTER EVENT {SqlText.Quote(schema, name)} {clause}", ct).ConfigureAwait(false);
+        }
+        finally
+        {
+            await _connection.ExecuteAsync("SET SESSION sql_log_bin = 1", CancellationToken.None).ConfigureAwait(false);
         }
     }
 

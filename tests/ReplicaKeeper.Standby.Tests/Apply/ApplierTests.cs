@@ -107,6 +107,28 @@ public abstract class ApplierTests(SourceAndStandbyFixture servers) : ApplierTes
     }
 
     [Fact]
+    public async Task Replicated_scheduled_events_stay_disabled_on_the_standby_as_on_a_native_replica()
+    {
+        var db = NewDatabase("evt");
+        var start = await SourcePositionAsync();
+        await Servers.Source.ExecuteAsync($"""
+            CREATE DATABASE {db};
+            CREATE TABLE {db}.t (id INT NOT NULL AUTO_INCREMENT PRIMARY KEY) ENGINE=InnoDB;
+            CREATE EVENT {db}.tick ON SCHEDULE EVERY 1 HOUR STARTS '2037-01-01 00:00:00' DO INSERT INTO {db}.t VALUES (NULL);
+            USE {db};
+            CREATE DEFINER = CURRENT_USER EVENT `later` ON SCHEDULE EVERY 1 DAY STARTS '2037-01-01 00:00:00' DISABLE DO INSERT INTO t VALUES (NULL);
+            ALTER EVENT `later` ENABLE;
+            """);
+
+        await CatchUpAsync(Options(db, start));
+
+        Assert.Equal("ENABLED ENABLED", await Servers.Source.ScalarAsync<string>($"SELECT GROUP_CONCAT(STATUS ORDER BY EVENT_NAME SEPARATOR ' ') FROM information_schema.EVENTS WHERE EVENT_SCHEMA = '{db}'"));
+        var standby = await Servers.Standby.ScalarAsync<string>($"SELECT GROUP_CONCAT(STATUS ORDER BY EVENT_NAME SEPARATOR ' ') FROM information_schema.EVENTS WHERE EVENT_SCHEMA = '{db}'");
+        var disabled = Flavor == Sql.ServerFlavor.MySql ? "REPLICA_SIDE_DISABLED" : "SLAVESIDE_DISABLED";
+        Assert.Equal($"{disabled} {disabled}", standby);
+    }
+
+    [Fact]
     public async Task A_row_deleted_on_the_standby_stops_the_next_update_with_gtid_table_and_key()
     {
         var db = NewDatabase("cfl");
