@@ -20,7 +20,7 @@ internal static class StandbyCommand
         var prepared = new Option<bool>("--prepared") { Description = "One prepared statement (binary protocol) per row change and round trip, instead of sending a group's statements together." };
 
         var command = new Command("standby", "Keep a standby instance in step with the source (row events and DDL, exactly once, crash-safe).");
-        foreach (var option in new Option[] { source, target, channel, onConflict, fromGtid, stopAtEnd })
+        foreach (var option in new Option[] { source, target, channel, onConflict, fromGtid, stopAtEnd, groupCommit, prepared })
         {
             command.Options.Add(option);
         }
@@ -36,6 +36,12 @@ internal static class StandbyCommand
                     : text.Contains(':', StringComparison.Ordinal)
                         ? new StandbyPosition(GtidSet.Parse(text), null, null)
                         : new StandbyPosition(null, MariaDbGtidList.Parse(text), null);
+            }
+
+            if (parse.GetValue(groupCommit) < 1)
+            {
+                await error.WriteLineAsync("standby: --group-commit must be at least 1.").ConfigureAwait(false);
+                return 2;
             }
 
             var options = new StandbyOptions
