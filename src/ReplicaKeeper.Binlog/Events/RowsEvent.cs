@@ -47,7 +47,19 @@ public sealed record RowsEvent : BinlogEvent
     public bool IsStatementEnd => (Flags & StatementEndFlag) != 0;
 
     /// <summary>The table map this event's table id refers to.</summary>
-    public TableMapEvent Table { get; }
+    public TableMapEvent Table { get; private init; }
+
+    /// <summary>The same rows decoded with <paramref name="table"/> (a copy of <see cref="Table"/> completed by the caller, e.g. signedness or character sets from the target's catalog).</summary>
+    public RowsEvent WithTable(TableMapEvent table)
+    {
+        ArgumentNullException.ThrowIfNull(table);
+        if (table.ColumnCount != Table.ColumnCount)
+        {
+            throw new ArgumentException($"The table map has {table.ColumnCount} columns; this event's has {Table.ColumnCount}.", nameof(table));
+        }
+
+        return this with { Table = table };
+    }
 
     /// <summary>Number of columns the rows carry bits for (the event's width).</summary>
     public int ColumnCount { get; private init; }

@@ -250,6 +250,41 @@ public sealed record TableMapEvent : BinlogEvent
         });
     }
 
+    /// <summary>
+    /// A copy whose character columns without a logged character set (MariaDB's binlog_row_metadata=NO_LOG) take the
+    /// collation id from <paramref name="collations"/> (one entry per column, null: leave it), so text is decoded in
+    /// its own character set and binary strings stay bytes.
+    /// </summary>
+    public TableMapEvent WithCollations(IReadOnlyList<int?> collations)
+    {
+        ArgumentNullException.ThrowIfNull(collations);
+        var mariaDb = IsMariaDb;
+        return WithColumnChanges(c =>
+        {
+            if (c.Index < collations.Count && collations[c.Index] is { } collation && c.CollationId < 0 && c.IsCharacter(mariaDb))
+            {
+                c.CollationId = collation;
+            }
+        });
+    }
+
+    /// <summary>True when some character column has no logged character set.</summary>
+    public bool HasUnknownCollations
+    {
+        get
+        {
+            foreach (var column in _columns)
+            {
+                if (column.CollationId < 0 && column.IsCharacter(IsMariaDb))
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+    }
+
     /// <summary>A copy with column names supplied by the caller (MINIMAL metadata).</summary>
     public TableMapEvent WithColumnNames(IReadOnlyList<string> names)
     {

@@ -52,6 +52,14 @@ public sealed class RowChangeFinder(ArchiveSource source)
                                 break;
                             }
 
+                            if (!rows.Table.HasColumnNames && query.Filter.Conditions.FirstOrDefault(c => !c.Column.StartsWith('@')) is { Column: { } named })
+                            {
+                                throw new FormatException(
+                                    $"--where {named}: table {rows.Table.FullName} was logged without column names (binlog_row_metadata=MINIMAL or NO_LOG) " +
+                                    $"in transaction {transaction.Gtid} at {archived.File}:{archived.Position}. Name its columns by position (@1 is the first) " +
+                                    "or set binlog_row_metadata=FULL on the source.");
+                            }
+
                             var iterator = rows.GetRows();
                             while (iterator.Read(change))
                             {

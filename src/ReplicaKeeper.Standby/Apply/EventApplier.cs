@@ -588,7 +588,9 @@ public sealed class EventApplier : IAsyncDisposable
 
             if (_flavor == ServerFlavor.MariaDb)
             {
-                await _connection.ExecuteAsync("SET SESSION gtid_domain_id = DEFAULT", CancellationToken.None).ConfigureAwait(false);
+                // a DDL the target does not binlog (CREATE TEMPORARY TABLE under ROW) leaves the marker's sequence
+                // number pending in the session, where the next commit would take it in its own domain: drop it
+                await _connection.ExecuteAsync("SET SESSION gtid_domain_id = DEFAULT, SESSION gtid_seq_no = 0", CancellationToken.None).ConfigureAwait(false);
             }
 
             await RestoreSessionAsync(CancellationToken.None).ConfigureAwait(false);

@@ -40,6 +40,8 @@ internal sealed class TableApplier : IAsyncDisposable
     private readonly List<object[]> _before = [];
     private readonly List<object[]> _after = [];
     private TableMapEvent? _mappedMap;
+    private TableMapEvent? _incompleteMap;
+    private TableMapEvent? _completedMap;
     private MappedColumn[] _mapped = [];
     private RowsEventKind _kind;
     private string? _gtid;
@@ -62,6 +64,7 @@ internal sealed class TableApplier : IAsyncDisposable
     /// <summary>Queues the event's rows; writes what was queued first when this event cannot join it.</summary>
     public async Task AddAsync(RowsEvent rows, MySqlConnection connection, string? gtid, ConflictPolicy policy, CancellationToken ct)
     {
+        rows = Completed(rows);
         var columns = MapColumns(rows.Table);
         var kind = rows.Kind == RowsEventKind.PartialUpdate ? RowsEventKind.Update : rows.Kind;
         var shape = Shape(rows);
@@ -270,6 +273,30 @@ internal sealed class TableApplier : IAsyncDisposable
         }
 
         _prepared.Clear();
+    }
+
+    /// <summary>
+    /// The event decoded with what its table map does not say taken from the target's table, column by column:
+    /// signedness (MariaDB's binlog_row_metadata=NO_LOG logs none, and UNSIGNED maxima would read as negative numbers)
+    /// and character sets (without them latin1 text and binary strings cannot be told apart from UTF-8 text).
+    /// </summary>
+    private RowsEvent Completed(RowsEvent rows)
+    {
+        var map = rows.Table;
+        if (map.HasSignedness && !map.HasUnknownCollations)
+        {
+            return rows;
+        }
+
+        if (!ReferenceEquals(map, _incompleteMap))
+        {
+            var columns = _table.Columns;
+            var completed = map.HasSignedness ? map : map.WithSignedness(columns.Select(c => c.IsUnsigned).ToList());
+            _completedMap = completed.HasUnknownCollations ? completed.WithCollations(columns.Select(c => c.CollationId).ToList()) : completed;
+            _incompleteMap = map;
+        }
+
+        return rows.WithTable(_completedMap!);
     }
 
     /// <summary>Which columns the event's images carry: rows with the same shape make the same statement.</summary>

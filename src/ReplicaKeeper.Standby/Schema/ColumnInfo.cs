@@ -6,7 +6,7 @@ namespace ReplicaKeeper.Standby.Schema;
 /// <param name="ColumnType">COLUMN_TYPE ("int(10) unsigned", "enum('a','b')", ...).</param>
 /// <param name="IsNullable">Whether NULL is allowed.</param>
 /// <param name="IsGenerated">A generated (virtual or stored) column: never written, the server computes it.</param>
-public sealed record ColumnInfo(string Name, string DataType, string ColumnType, bool IsNullable, bool IsGenerated)
+public sealed record ColumnInfo(string Name, string DataType, string ColumnType, bool IsNullable, bool IsGenerated, int? CollationId = null)
 {
     public bool IsUnsigned => ColumnType.Contains("unsigned", StringComparison.OrdinalIgnoreCase);
 

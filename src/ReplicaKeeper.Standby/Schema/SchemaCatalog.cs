@@ -46,14 +46,18 @@ public static class SchemaCatalog
         return schemas;
     }
 
+    /// <summary>The collation id of binary strings.</summary>
+    private const int BinaryCollationId = 63;
+
     /// <summary>The table's definition, or null when it does not exist.</summary>
     public static async Task<TableInfo?> DescribeAsync(MySqlConnection connection, TableName table, CancellationToken ct, MySqlTransaction? transaction = null)
     {
         ArgumentNullException.ThrowIfNull(connection);
         var columns = new List<ColumnInfo>();
         await using (var command = new MySqlCommand(
-            "SELECT COLUMN_NAME, LOWER(DATA_TYPE), COLUMN_TYPE, IS_NULLABLE, EXTRA FROM information_schema.COLUMNS " +
-            "WHERE TABLE_SCHEMA = @schema AND TABLE_NAME = @table ORDER BY ORDINAL_POSITION", connection, transaction))
+            "SELECT c.COLUMN_NAME, LOWER(c.DATA_TYPE), c.COLUMN_TYPE, c.IS_NULLABLE, c.EXTRA, co.ID FROM information_schema.COLUMNS c " +
+            "LEFT JOIN information_schema.COLLATIONS co ON co.COLLATION_NAME = c.COLLATION_NAME " +
+            "WHERE c.TABLE_SCHEMA = @schema AND c.TABLE_NAME = @table ORDER BY c.ORDINAL_POSITION", connection, transaction))
         {
             command.Parameters.AddWithValue("@schema", table.Schema);
             command.Parameters.AddWithValue("@table", table.Table);
@@ -61,15 +65,19 @@ public static class SchemaCatalog
             while (await reader.ReadAsync(ct).ConfigureAwait(false))
             {
                 var extra = reader.IsDBNull(4) ? "" : reader.GetString(4);
+                var dataType = reader.GetString(1);
+                int? collation = !reader.IsDBNull(5) ? Convert.ToInt32(reader.GetValue(5), System.Globalization.CultureInfo.InvariantCulture)
+                    : dataType is "binary" or "varbinary" or "tinyblob" or "blob" or "mediumblob" or "longblob" ? BinaryCollationId : null;
                 columns.Add(new ColumnInfo(
                     reader.GetString(0),
-                    reader.GetString(1),
+                    dataType,
                     reader.GetString(2),
                     string.Equals(reader.GetString(3), "YES", StringComparison.OrdinalIgnoreCase),
                     extra.Contains("GENERATED", StringComparison.OrdinalIgnoreCase)
                         || extra.Contains("VIRTUAL", StringComparison.OrdinalIgnoreCase)
                         || extra.Contains("PERSISTENT", StringComparison.OrdinalIgnoreCase)
-                        || extra.Contains("STORED", StringComparison.OrdinalIgnoreCase)));
+                        || extra.Contains("STORED", StringComparison.OrdinalIgnoreCase),
+                    collation));
             }
         }
 

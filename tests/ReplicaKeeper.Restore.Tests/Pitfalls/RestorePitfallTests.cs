@@ -232,6 +232,32 @@ public abstract class RestorePitfallTests<TServers>(TServers servers) where TSer
         Assert.Contains("binlog_row_metadata=FULL", error.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Find_by_column_name_on_a_table_logged_without_names_refuses_and_by_position_finds_the_delete()
+    {
+        using var archive = new TempDirectory();
+        var (source, gtid) = await WriteMinimalMetadataArchiveAsync(archive);
+
+        var error = await Assert.ThrowsAsync<FormatException>(async () =>
+        {
+            await foreach (var _ in new RowChangeFinder(source).FindAsync(new ChangeQuery("pmin.t", RowFilter.Parse("id=1"), RowOperation.Delete), default))
+            {
+            }
+        });
+        Assert.Contains("pmin.t", error.Message, StringComparison.Ordinal);
+        Assert.Contains("binlog_row_metadata=FULL", error.Message, StringComparison.Ordinal);
+        Assert.Contains("@1", error.Message, StringComparison.Ordinal);
+
+        // after ALTER ... FIRST, id is the second column
+        var found = new List<FoundChange>();
+        await foreach (var change in new RowChangeFinder(source).FindAsync(new ChangeQuery("pmin.t", RowFilter.Parse("@2=1"), RowOperation.Delete), default))
+        {
+            found.Add(change);
+        }
+
+        Assert.Equal(gtid, Assert.Single(found).Gtid);
+    }
+
     /// <summary>Restore takes the column names from the target's own tables, which the replayed DDL keeps in step.</summary>
     protected async Task A_minimal_metadata_archive_with_an_alter_table_that_moves_columns_restores_equal_to_the_master()
     {
@@ -352,17 +378,11 @@ public sealed class MySqlRestorePitfallTests(MySqlCompressedJsonServers servers)
 
 public sealed class MariaDbRestorePitfallTests(MariaDbCompressedServers servers) : RestorePitfallTests<MariaDbCompressedServers>(servers), IClassFixture<MariaDbCompressedServers>
 {
-    [Fact(Skip = "Standby/Apply bug (lead), order-dependent: EventApplier.WriteMariaDbDdlMarkerAsync sets SESSION gtid_seq_no for the DDL; " +
-        "CREATE/DROP TEMPORARY TABLE is not binlogged on the target (its binlog_format is ROW), so the seq_no stays pending and the next commit " +
-        "(position row, domain 0) takes it: 'An attempt was made to binlog GTID 0-<target id>-N which would create an out-of-order sequence number'. " +
-        "Passes when run alone on a fresh target")]
+    [Fact]
     public Task Temporary_table_statements_across_a_rotation_replay_as_one_stream_equal_to_the_master() =>
         A_temporary_table_across_a_rotation_is_logged_as_statements_only_under_statement_format_and_the_single_stream_restore_equals_the_master();
 
-    [Fact(Skip = "Standby/Apply bug (lead): replaying this MINIMAL-metadata archive into a MariaDB target fails in EventApplier.ApplyDdlAsync -> " +
-        "CommitTargetAsync with 'An attempt was made to binlog GTID 0-<target server id>-N which would create an out-of-order sequence number " +
-        "with existing GTID 0-<target server id>-N, and gtid strict mode is enabled'. Order-dependent: passes when run alone on a fresh target, fails after " +
-        "the other restores of this class into the same (reset) target; the same failure as the temporary-table test above")]
+    [Fact]
     public Task Restores_a_minimal_metadata_archive_with_an_alter_table_that_moves_columns_equal_to_the_master() =>
         A_minimal_metadata_archive_with_an_alter_table_that_moves_columns_restores_equal_to_the_master();
 }

@@ -98,9 +98,7 @@ public sealed class MariaDbMinimalMetadataApplyTests(MariaDbMinimalMetadataSourc
     : MinimalMetadataApplyTests(servers), IClassFixture<MariaDbMinimalMetadataSourceAndStandbyFixture>
 {
     /// <summary>MariaDB's default binlog_row_metadata=NO_LOG: the table map says neither signedness nor character sets.</summary>
-    [Fact(Skip = "Standby/Apply bug (lead): with NO_LOG row metadata the applier writes UNSIGNED values decoded as signed " +
-        "(StandbyConflictException: DELETE found no row to delete (id=-1) for INT UNSIGNED 4294967295). Fix: when the table map has no " +
-        "SIGNEDNESS, take it from the target's columns (ColumnInfo.IsUnsigned, via TableMapEvent.WithSignedness); character sets likewise")]
+    [Fact]
     public async Task A_no_log_metadata_stream_with_unsigned_maxima_latin1_and_binary_strings_applies_equal_to_the_source()
     {
         var db = NewDatabase("pnolog");
