@@ -2,7 +2,7 @@ namespace ReplicaKeeper.Replication;
 
 /// <summary>
 /// Typed notifications about a replication stream's link to its source: set <see cref="ReplicationOptions.LinkObserver"/>
-/// (or, for a stream built by code you do not control, <see cref="ReplicationLinkScope.Observe"/>). Called synchronously
+/// (the standby applier passes its <c>StandbyOptions.LinkObserver</c> on). Called synchronously
 /// on the stream's reading path, one call at a time per stream: keep them short and non-blocking. An exception thrown by
 /// an observer is logged and otherwise ignored; it never breaks the stream.
 /// </summary>

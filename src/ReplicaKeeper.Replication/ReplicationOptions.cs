@@ -53,8 +53,7 @@ public sealed record ReplicationOptions
     public ReconnectOptions Reconnect { get; init; } = new();
 
     /// <summary>
-    /// Typed link notifications (connected, disconnected, reconnecting); null: the ambient
-    /// <see cref="ReplicationLinkScope.Current"/> when the stream is opened, if any.
+    /// Typed link notifications (connected, disconnected, reconnecting); null: none.
     /// </summary>
     public IReplicationLinkObserver? LinkObserver { get; init; }
 

@@ -45,7 +45,7 @@ public sealed class ReplicationStream : IAsyncEnumerable<ReplicationEvent>
     {
         _options = options;
         _connect = connect;
-        _link = new LinkNotifier(options.LinkObserver ?? ReplicationLinkScope.Current, options.Logger);
+        _link = new LinkNotifier(options.LinkObserver, options.Logger);
         _pipeline = ReplicationRetryPolicy.Create(options.Reconnect, options.Logger, _link.Reconnecting);
         _tracker = new TransactionTracker(start);
         Start = start;

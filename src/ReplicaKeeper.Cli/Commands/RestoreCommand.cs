@@ -136,15 +136,16 @@ internal static class RestoreCommand
     }
 
     /// <summary>
-    /// Events come out of a snapshot DISABLED (a restored instance must not start writing on a schedule): name them, with
-    /// the statement that enables one, so the operator decides.
+    /// Events come out of a snapshot DISABLED, and events created by the replay stay disabled as on a replica
+    /// (SLAVESIDE_DISABLED / REPLICA_SIDE_DISABLED): a restored instance must not start writing on a schedule. Name them,
+    /// with the statement that enables one, so the operator decides.
     /// </summary>
     private static async Task ReportDisabledEventsAsync(string connectionString, TextWriter output, CancellationToken ct)
     {
         var (connection, _) = await StandbyConnections.OpenAsync(connectionString, ct);
         await using var _ = connection;
         await using var command = new MySqlCommand(
-            "SELECT CONCAT(EVENT_SCHEMA, '.', EVENT_NAME) FROM information_schema.EVENTS WHERE STATUS = 'DISABLED' ORDER BY EVENT_SCHEMA, EVENT_NAME", connection);
+            "SELECT CONCAT(EVENT_SCHEMA, '.', EVENT_NAME) FROM information_schema.EVENTS WHERE STATUS <> 'ENABLED' ORDER BY EVENT_SCHEMA, EVENT_NAME", connection);
         var names = new List<string>();
         await using (var reader = await command.ExecuteReaderAsync(ct))
         {

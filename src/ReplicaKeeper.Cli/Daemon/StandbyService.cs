@@ -25,12 +25,11 @@ internal sealed class StandbyService(DaemonConfig config, DaemonMetrics metrics,
             Channel = standby.Channel,
             OnConflict = standby.OnConflict,
             ServerId = standby.ServerId,
+            LinkObserver = new ComponentLinkObserver(Health, Metrics.Time),
             Logger = Log,
         });
         Volatile.Write(ref _current, applier);
 
-        // the applier builds its own ReplicationOptions: its stream reports to the ambient observer
-        using var link = ReplicationLinkScope.Observe(new ComponentLinkObserver(Health, Metrics.Time));
         try
         {
             await applier.RunAsync(stoppingToken).ConfigureAwait(false);

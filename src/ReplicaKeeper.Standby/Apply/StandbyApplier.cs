@@ -88,6 +88,7 @@ public sealed class StandbyApplier(StandbyOptions options)
         {
             Connection = ConnectionOptions.Parse(_options.SourceConnectionString),
             StopAtEnd = _options.StopAtEnd,
+            LinkObserver = _options.LinkObserver,
             Logger = _log,
         };
         if (_options.ServerId is { } serverId)

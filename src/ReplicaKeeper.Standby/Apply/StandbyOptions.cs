@@ -1,3 +1,4 @@
+using ReplicaKeeper.Replication;
 using ReplicaKeeper.Standby.Positions;
 
 namespace ReplicaKeeper.Standby.Apply;
@@ -35,6 +36,9 @@ public sealed record StandbyOptions
 
     /// <summary>Send a group's statements together (see <see cref="EventApplierOptions.BatchStatements"/>); false: one prepared statement per round trip.</summary>
     public bool BatchStatements { get; init; } = true;
+
+    /// <summary>Notified when the source link connects, drops and reconnects (see <see cref="IReplicationLinkObserver"/>).</summary>
+    public IReplicationLinkObserver? LinkObserver { get; init; }
 
     public Serilog.ILogger Logger { get; init; } = Serilog.Core.Logger.None;
 
