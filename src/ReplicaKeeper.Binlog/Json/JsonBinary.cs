@@ -58,7 +58,7 @@ public static class JsonBinary
     {
         if (document.IsEmpty)
         {
-            return new JsonTreeScalar("null"u8.ToArray());
+            return new JsonTreeScalar("null"u8.ToArray(), new JsonScalar(Literal, (byte)0));
         }
 
         return ToTree(document[0], document[1..], 0);
@@ -108,9 +108,71 @@ public static class JsonBinary
             {
                 var buffer = new ArrayBufferWriter<byte>(16);
                 WriteScalar(type, data, buffer);
-                return new JsonTreeScalar(buffer.WrittenSpan.ToArray());
+                return new JsonTreeScalar(buffer.WrittenSpan.ToArray(), ReadScalar(type, data));
             }
         }
+    }
+
+    /// <summary>The scalar's typed value: literal byte, long, ulong, double, UTF-8 bytes, or the opaque type and bytes.</summary>
+    private static JsonScalar ReadScalar(byte type, ReadOnlySpan<byte> data)
+    {
+        switch (type)
+        {
+            case Literal:
+                Need(data, 1);
+                return new JsonScalar(type, data[0]);
+            case Int16:
+                Need(data, 2);
+                return new JsonScalar(type, (long)BinaryPrimitives.ReadInt16LittleEndian(data));
+            case UInt16:
+                Need(data, 2);
+                return new JsonScalar(type, (ulong)BinaryPrimitives.ReadUInt16LittleEndian(data));
+            case Int32:
+                Need(data, 4);
+                return new JsonScalar(type, (long)BinaryPrimitives.ReadInt32LittleEndian(data));
+            case UInt32:
+                Need(data, 4);
+                return new JsonScalar(type, (ulong)BinaryPrimitives.ReadUInt32LittleEndian(data));
+            case Int64:
+                Need(data, 8);
+                return new JsonScalar(type, BinaryPrimitives.ReadInt64LittleEndian(data));
+            case UInt64:
+                Need(data, 8);
+                return new JsonScalar(type, BinaryPrimitives.ReadUInt64LittleEndian(data));
+            case Double:
+                Need(data, 8);
+                return new JsonScalar(type, BinaryPrimitives.ReadDoubleLittleEndian(data));
+            case String:
+            {
+                var length = ReadVariableLength(data, out var used);
+                return new JsonScalar(type, data.Slice(used, length).ToArray());
+            }
+
+            case Opaque:
+            {
+                Need(data, 1);
+                var fieldType = (ColumnType)data[0];
+                var length = ReadVariableLength(data[1..], out var used);
+                return new JsonScalar(type, data.Slice(1 + used, length).ToArray(), fieldType);
+            }
+
+            default:
+                throw Error($"unknown JSON value type 0x{type:X2}");
+        }
+    }
+
+    /// <summary>An opaque value's text as MySQL prints it, without quotes (DECIMAL digits, temporal values).</summary>
+    internal static string OpaqueText(ColumnType fieldType, ReadOnlySpan<byte> value)
+    {
+        var buffer = new ArrayBufferWriter<byte>(40);
+        WriteOpaque(fieldType, value, buffer);
+        var text = buffer.WrittenSpan;
+        if (text.Length >= 2 && text[0] == (byte)'"')
+        {
+            text = text[1..^1];
+        }
+
+        return Encoding.UTF8.GetString(text);
     }
 
     private static void WriteValue(byte type, ReadOnlySpan<byte> data, int depth, IBufferWriter<byte> output)

@@ -53,7 +53,10 @@ public static class JsonDiff
     }
 
     /// <summary>Applies the diffs to the before document and returns the after document's JSON text.</summary>
-    public static string Apply(ReadOnlySpan<byte> beforeDocument, ReadOnlySpan<byte> diffs)
+    public static string Apply(ReadOnlySpan<byte> beforeDocument, ReadOnlySpan<byte> diffs) => ApplyTree(beforeDocument, diffs).ToJsonText();
+
+    /// <summary>Applies the diffs to the before document and returns the after document's tree.</summary>
+    internal static JsonTreeNode ApplyTree(ReadOnlySpan<byte> beforeDocument, ReadOnlySpan<byte> diffs)
     {
         var root = JsonBinary.ToTree(beforeDocument);
         foreach (var entry in Parse(diffs))
@@ -61,7 +64,7 @@ public static class JsonDiff
             root = ApplyOne(root, entry);
         }
 
-        return root.ToJsonText();
+        return root;
     }
 
     /// <summary>

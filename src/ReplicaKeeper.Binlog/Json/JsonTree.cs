@@ -20,9 +20,12 @@ internal abstract class JsonTreeNode
     }
 }
 
-internal sealed class JsonTreeScalar(byte[] text) : JsonTreeNode
+internal sealed class JsonTreeScalar(byte[] text, JsonScalar value) : JsonTreeNode
 {
     public byte[] Text { get; } = text;
+
+    /// <summary>The typed value as stored in the binary document (for <see cref="JsonSqlExpression"/>).</summary>
+    public JsonScalar Value { get; } = value;
 
     public override void Write(IBufferWriter<byte> output) => MySqlJsonFormat.WriteAscii(Text, output);
 }

@@ -156,14 +156,20 @@ internal sealed class TableApplier : IAsyncDisposable
                 for (var first = 0; first < rows.Count;)
                 {
                     var count = RowsInStatement(rows, first, perStatement, written);
-                    var sql = BatchSql("I" + verb + count.ToString(CultureInfo.InvariantCulture) + Signature(written), () => InsertHead(verb, written) + PositionalTuples(count, written.Length));
                     var chunk = rows.GetRange(first, count);
+                    var sql = chunk.Exists(HasExpression)
+                        ? InsertHead(verb, written) + string.Join(", ", chunk.Select(r =>
+                        {
+                            var next = 0;
+                            return RowTuple(r, written, ref next, named: false);
+                        }))
+                        : BatchSql("I" + verb + count.ToString(CultureInfo.InvariantCulture) + Signature(written), () => InsertHead(verb, written) + PositionalTuples(count, written.Length));
                     var command = _pipeline.Add(sql, check ? count : -1, check ? new RowCheck("INSERT", _gtid, _table.Name.ToString(), chunk, -1, DescribeKeys) : null);
                     foreach (var row in chunk)
                     {
                         foreach (var w in written)
                         {
-                            _pipeline.Add(command, row[w]);
+                            AddValue(command, row[w]);
                         }
                     }
 
@@ -202,10 +208,11 @@ internal sealed class TableApplier : IAsyncDisposable
                 var deleteSql = BatchSql("D" + Signature(where), () => $"DELETE FROM {_table.Name.Quoted} WHERE {Locator(where, null)} LIMIT 1");
                 foreach (var row in rows)
                 {
-                    var command = _pipeline.Add(deleteSql, check ? 1 : -1, check ? new RowCheck("DELETE", _gtid, _table.Name.ToString(), [row], 1, DescribeKeys) : null);
+                    var sql = HasExpression(row) ? $"DELETE FROM {_table.Name.Quoted} WHERE {Locator(where, null, row)} LIMIT 1" : deleteSql;
+                    var command = _pipeline.Add(sql, check ? 1 : -1, check ? new RowCheck("DELETE", _gtid, _table.Name.ToString(), [row], 1, DescribeKeys) : null);
                     foreach (var w in where)
                     {
-                        _pipeline.Add(command, row[w]);
+                        AddValue(command, row[w]);
                     }
 
                     await FlushIfFullAsync(ct).ConfigureAwait(false);
@@ -221,15 +228,16 @@ internal sealed class TableApplier : IAsyncDisposable
                 var sql = BatchSql("U" + Signature(set) + Signature(where), () => UpdateSql(set, where, null));
                 for (var i = 0; i < _before.Count; i++)
                 {
-                    var command = _pipeline.Add(sql, check ? 1 : -1, check ? new RowCheck("UPDATE", _gtid, _table.Name.ToString(), [_before[i]], 1, DescribeKeys) : null);
+                    var rowSql = HasExpression(_after[i]) || HasExpression(_before[i]) ? UpdateSql(set, where, null, _after[i], _before[i]) : sql;
+                    var command = _pipeline.Add(rowSql, check ? 1 : -1, check ? new RowCheck("UPDATE", _gtid, _table.Name.ToString(), [_before[i]], 1, DescribeKeys) : null);
                     foreach (var s in set)
                     {
-                        _pipeline.Add(command, _after[i][s]);
+                        AddValue(command, _after[i][s]);
                     }
 
                     foreach (var w in where)
                     {
-                        _pipeline.Add(command, _before[i][w]);
+                        AddValue(command, _before[i][w]);
                     }
 
                     await FlushIfFullAsync(ct).ConfigureAwait(false);
@@ -353,15 +361,83 @@ internal sealed class TableApplier : IAsyncDisposable
         return true;
     }
 
-    private static object[] Values(RowImage image, MappedColumn[] columns)
+    private object[] Values(RowImage image, MappedColumn[] columns)
     {
         var values = new object[columns.Length];
         for (var i = 0; i < columns.Length; i++)
         {
-            values[i] = image.IsPresent(columns[i].BinlogIndex) ? RowValues.ToParameter(image, columns[i].BinlogIndex) : Absent.Value;
+            var index = columns[i].BinlogIndex;
+            if (!image.IsPresent(index))
+            {
+                values[i] = Absent.Value;
+                continue;
+            }
+
+            // MySQL's JSON text loses DECIMAL and temporal scalars (they come back as DOUBLE and string)
+            values[i] = _flavor == ServerFlavor.MySql && image[index].Kind is ValueKind.Json or ValueKind.JsonDiff && !image.IsUnresolvedJsonDiff(index)
+                ? (object?)JsonExpressionValue.From(image, index) ?? RowValues.ToParameter(image, index)
+                : RowValues.ToParameter(image, index);
         }
 
         return values;
+    }
+
+    private static bool HasExpression(object[] row) => Array.Exists(row, v => v is JsonExpressionValue);
+
+    /// <summary>
+    /// The SQL standing for one value: a placeholder (positional <c>?</c>, or @pN counting from <paramref name="next"/>
+    /// when <paramref name="named"/>) or a JSON expression's; <paramref name="next"/> advances by its parameters.
+    /// </summary>
+    private static string Slot(object value, ref int next, bool named)
+    {
+        if (value is JsonExpressionValue expression)
+        {
+            var sql = named ? expression.Named(next) : expression.Sql;
+            next += expression.Values.Length;
+            return sql;
+        }
+
+        return named ? "@p" + (next++).ToString(CultureInfo.InvariantCulture) : "?";
+    }
+
+    /// <summary>Adds a value's positional parameters to a queued statement (a JSON expression's values in order).</summary>
+    private void AddValue(MySqlBatchCommand command, object value)
+    {
+        if (value is JsonExpressionValue expression)
+        {
+            foreach (var v in expression.Values)
+            {
+                _pipeline.Add(command, v);
+            }
+
+            return;
+        }
+
+        _pipeline.Add(command, value);
+    }
+
+    /// <summary>Adds the values as parameters @p0.. of a statement built for them (JSON expressions expanded).</summary>
+    private static void AddValues(MySqlCommand command, IEnumerable<object> values)
+    {
+        foreach (var value in values)
+        {
+            foreach (var v in value is JsonExpressionValue expression ? expression.Values : [value])
+            {
+                command.Parameters.Add(new MySqlParameter("@p" + command.Parameters.Count.ToString(CultureInfo.InvariantCulture), v));
+            }
+        }
+    }
+
+    /// <summary>One row's VALUES tuple of <paramref name="written"/>, placeholders from <paramref name="next"/>.</summary>
+    private static string RowTuple(object[] row, int[] written, ref int next, bool named)
+    {
+        var tuple = new StringBuilder("(");
+        for (var w = 0; w < written.Length; w++)
+        {
+            tuple.Append(w == 0 ? "" : ", ").Append(Slot(row[written[w]], ref next, named));
+        }
+
+        return tuple.Append(')').ToString();
     }
 
     private int[] WrittenColumns(object[] row)
@@ -387,7 +463,8 @@ internal sealed class TableApplier : IAsyncDisposable
         {
             foreach (var w in written)
             {
-                bytes += StatementPipeline.EstimatedSize(rows[first + count][w]);
+                var value = rows[first + count][w];
+                bytes += value is JsonExpressionValue expression ? expression.EstimatedSize : StatementPipeline.EstimatedSize(value);
             }
 
             count++;
@@ -417,7 +494,7 @@ internal sealed class TableApplier : IAsyncDisposable
             var count = RowsInStatement(rows, first, perStatement, written);
             try
             {
-                if (count == 1)
+                if (count == 1 && !HasExpression(rows[first]))
                 {
                     var command = await PreparedAsync("I " + verb + Signature(written), connection, ct, () => head + Tuple(0, written.Length), written.Length).ConfigureAwait(false);
                     for (var w = 0; w < written.Length; w++)
@@ -434,11 +511,9 @@ internal sealed class TableApplier : IAsyncDisposable
                 var sql = new StringBuilder(head);
                 for (var r = 0; r < count; r++)
                 {
-                    sql.Append(r == 0 ? "" : ", ").Append(Tuple(batch.Parameters.Count, written.Length));
-                    foreach (var w in written)
-                    {
-                        batch.Parameters.Add(new MySqlParameter { ParameterName = "@p" + batch.Parameters.Count.ToString(CultureInfo.InvariantCulture), Value = rows[first + r][w] });
-                    }
+                    var next = batch.Parameters.Count;
+                    sql.Append(r == 0 ? "" : ", ").Append(RowTuple(rows[first + r], written, ref next, named: true));
+                    AddValues(batch, written.Select(w => rows[first + r][w]));
                 }
 
                 batch.CommandText = sql.ToString();
@@ -463,22 +538,35 @@ internal sealed class TableApplier : IAsyncDisposable
         return builder.Append(')').ToString();
     }
 
-    private string UpdateSql(int[] set, int[] where, int? firstParameter)
+    /// <summary>
+    /// The UPDATE for this shape (placeholders @pN from <paramref name="firstParameter"/>, or positional ? when null);
+    /// given the rows, their JSON expressions stand in for their values (and shift the numbering).
+    /// </summary>
+    private string UpdateSql(int[] set, int[] where, int? firstParameter, object[]? after = null, object[]? before = null)
     {
         var sql = new StringBuilder("UPDATE ").Append(_table.Name.Quoted).Append(" SET ");
+        var next = firstParameter ?? 0;
         for (var s = 0; s < set.Length; s++)
         {
             sql.Append(s == 0 ? "" : ", ").Append(SqlText.Quote(_mapped[set[s]].Column.Name)).Append(" = ")
-                .Append(firstParameter is null ? "?" : "@p" + (firstParameter.Value + s).ToString(CultureInfo.InvariantCulture));
+                .Append(after is null ? Slot(0L, ref next, firstParameter is not null) : Slot(after[set[s]], ref next, firstParameter is not null));
         }
 
-        return sql.Append(" WHERE ").Append(Locator(where, firstParameter is null ? null : firstParameter.Value + set.Length)).Append(" LIMIT 1").ToString();
+        return sql.Append(" WHERE ").Append(Locator(where, firstParameter is null ? null : next, before)).Append(" LIMIT 1").ToString();
     }
 
     private async Task UpdateAsync(object[] before, object[] after, MySqlConnection connection, CancellationToken ct)
     {
         var set = SetColumns(after);
         var where = LocatorColumns(before);
+        if (HasExpression(after) || HasExpression(before))
+        {
+            await using var adHoc = new MySqlCommand(UpdateSql(set, where, 0, after, before), connection);
+            AddValues(adHoc, set.Select(s => after[s]).Concat(where.Select(w => before[w])));
+            await CheckUpdatedAsync(await adHoc.ExecuteNonQueryAsync(ct).ConfigureAwait(false), before, after, connection, ct).ConfigureAwait(false);
+            return;
+        }
+
         var command = await PreparedAsync("U" + Signature(set) + Signature(where), connection, ct, () => UpdateSql(set, where, 0), set.Length + where.Length).ConfigureAwait(false);
         for (var s = 0; s < set.Length; s++)
         {
@@ -490,7 +578,11 @@ internal sealed class TableApplier : IAsyncDisposable
             command.Parameters[set.Length + w].Value = before[where[w]];
         }
 
-        var matched = await command.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+        await CheckUpdatedAsync(await command.ExecuteNonQueryAsync(ct).ConfigureAwait(false), before, after, connection, ct).ConfigureAwait(false);
+    }
+
+    private async Task CheckUpdatedAsync(int matched, object[] before, object[] after, MySqlConnection connection, CancellationToken ct)
+    {
         if (matched == 0)
         {
             switch (_policy)
@@ -538,17 +630,29 @@ internal sealed class TableApplier : IAsyncDisposable
         foreach (var row in rows)
         {
             var where = LocatorColumns(row);
+            if (HasExpression(row))
+            {
+                await using var adHoc = new MySqlCommand($"DELETE FROM {_table.Name.Quoted} WHERE {Locator(where, 0, row)} LIMIT 1", connection);
+                AddValues(adHoc, where.Select(w => row[w]));
+                CheckDeleted(await adHoc.ExecuteNonQueryAsync(ct).ConfigureAwait(false), row);
+                continue;
+            }
+
             var command = await PreparedAsync("D" + Signature(where), connection, ct, () => $"DELETE FROM {_table.Name.Quoted} WHERE {Locator(where, 0)} LIMIT 1", where.Length).ConfigureAwait(false);
             for (var w = 0; w < where.Length; w++)
             {
                 command.Parameters[w].Value = row[where[w]];
             }
 
-            var deleted = await command.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
-            if (deleted == 0 && _policy == ConflictPolicy.Stop)
-            {
-                throw new StandbyConflictException(_gtid, _table.Name.ToString(), DescribeKey(row), "DELETE found no row to delete");
-            }
+            CheckDeleted(await command.ExecuteNonQueryAsync(ct).ConfigureAwait(false), row);
+        }
+    }
+
+    private void CheckDeleted(int deleted, object[] row)
+    {
+        if (deleted == 0 && _policy == ConflictPolicy.Stop)
+        {
+            throw new StandbyConflictException(_gtid, _table.Name.ToString(), DescribeKey(row), "DELETE found no row to delete");
         }
     }
 
@@ -601,15 +705,20 @@ internal sealed class TableApplier : IAsyncDisposable
         return [.. parts];
     }
 
-    /// <summary>The WHERE condition over <paramref name="where"/>: placeholders @pN from <paramref name="firstParameter"/>, or positional ? when null.</summary>
-    private string Locator(int[] where, int? firstParameter)
+    /// <summary>
+    /// The WHERE condition over <paramref name="where"/>: placeholders @pN from <paramref name="firstParameter"/>, or
+    /// positional ? when null; given the row, a JSON expression is compared as it is (exactly the before document).
+    /// </summary>
+    private string Locator(int[] where, int? firstParameter, object[]? row = null)
     {
         var parts = new List<string>(where.Length);
+        var next = firstParameter ?? 0;
         for (var w = 0; w < where.Length; w++)
         {
             var column = _mapped[where[w]].Column;
-            var placeholder = firstParameter is null ? "?" : "@p" + (firstParameter.Value + w).ToString(CultureInfo.InvariantCulture);
-            parts.Add($"{SqlText.Quote(column.Name)} <=> {Typed(column, placeholder)}");
+            var value = row?[where[w]];
+            var placeholder = Slot(value ?? 0L, ref next, firstParameter is not null);
+            parts.Add($"{SqlText.Quote(column.Name)} <=> {(value is JsonExpressionValue ? placeholder : Typed(column, placeholder))}");
         }
 
         return string.Join(" AND ", parts);
