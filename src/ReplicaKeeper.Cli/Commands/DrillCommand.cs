@@ -70,6 +70,11 @@ internal static class DrillCommand
                     await output.WriteLineAsync($"  {table.Table}: {table.Status}").ConfigureAwait(false);
                 }
 
+                if (result.DisabledEvents.Count > 0)
+                {
+                    await output.WriteLineAsync($"scheduled events left disabled on the scratch instance: {string.Join(", ", result.DisabledEvents)}").ConfigureAwait(false);
+                }
+
                 await (result.Passed ? output : error).WriteLineAsync(result.Summary).ConfigureAwait(false);
                 await output.WriteLineAsync($"report: {result.MarkdownReportPath} and {result.HtmlReportPath}").ConfigureAwait(false);
                 return result.ExitCode;

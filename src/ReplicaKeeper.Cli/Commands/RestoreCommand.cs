@@ -109,10 +109,7 @@ internal static class RestoreCommand
                     ? await ReplayWithLinesAsync(restore, plan, connection, output, ct)
                     : await ReplayWithBarAsync(restore, plan, connection, ct);
                 output.WriteLine(result.Describe());
-                if (plan.Snapshot is not null)
-                {
-                    await ReportDisabledEventsAsync(connection, output, ct);
-                }
+                ReportDisabledEvents(result, output);
 
                 return 0;
             }
@@ -138,26 +135,19 @@ internal static class RestoreCommand
     /// <summary>
     /// Events come out of a snapshot DISABLED, and events created by the replay stay disabled as on a replica
     /// (SLAVESIDE_DISABLED / REPLICA_SIDE_DISABLED): a restored instance must not start writing on a schedule. Name them,
-    /// with the statement that enables one, so the operator decides.
+    /// with the statement that enables each, so the operator decides.
     /// </summary>
-    private static async Task ReportDisabledEventsAsync(string connectionString, TextWriter output, CancellationToken ct)
+    private static void ReportDisabledEvents(RestoreResult result, TextWriter output)
     {
-        var (connection, _) = await StandbyConnections.OpenAsync(connectionString, ct);
-        await using var _ = connection;
-        await using var command = new MySqlCommand(
-            "SELECT CONCAT(EVENT_SCHEMA, '.', EVENT_NAME) FROM information_schema.EVENTS WHERE STATUS <> 'ENABLED' ORDER BY EVENT_SCHEMA, EVENT_NAME", connection);
-        var names = new List<string>();
-        await using (var reader = await command.ExecuteReaderAsync(ct))
+        if (result.DisabledEvents.Count == 0)
         {
-            while (await reader.ReadAsync(ct))
-            {
-                names.Add(reader.GetString(0));
-            }
+            return;
         }
 
-        if (names.Count > 0)
+        output.WriteLine($"events created DISABLED: {string.Join(", ", result.DisabledEvents.Select(e => e.Schema + "." + e.Name))} (enable the ones this instance should run):");
+        foreach (var disabled in result.DisabledEvents)
         {
-            output.WriteLine($"events created DISABLED: {string.Join(", ", names)} (enable the ones this instance should run: ALTER EVENT schema.name ENABLE)");
+            output.WriteLine($"  {disabled}: {disabled.EnableStatement};");
         }
     }
 

@@ -25,6 +25,7 @@ internal sealed class ProgressMonitor(DaemonConfig config, DaemonMetrics metrics
         if (config.Standby is { } settings && standby is not null)
         {
             ReadRate(standby.TransactionsApplied);
+            ReadLag(standby);
             await ReadAppliedAsync(settings, stoppingToken).ConfigureAwait(false);
         }
     }
@@ -104,6 +105,19 @@ internal sealed class ProgressMonitor(DaemonConfig config, DaemonMetrics metrics
         var first = _rateWindow.Peek();
         var seconds = (now - first.At).TotalSeconds;
         Metrics.ApplyRate = seconds >= 1 ? (applied - first.Applied) / seconds : null;
+    }
+
+    private void ReadLag(StandbyService standby)
+    {
+        var health = Metrics.Component(DaemonMetrics.Standby);
+        Metrics.AppliedSourceTime = standby.LastCommittedSourceTime;
+        Metrics.ApplierLagSeconds = ApplierLag.Seconds(
+            standby.IsCaughtUp,
+            health.Up && health.LinkDownSince is null,
+            Metrics.AppliedSourceTime,
+            standby.OldestPendingSourceTime,
+            Metrics.ArchiveState?.MasterEventTime,
+            Metrics.Time.GetUtcNow());
     }
 
     private async Task ReadAppliedAsync(StandbyConfig settings, CancellationToken ct)

@@ -11,9 +11,19 @@ internal sealed class StandbyService(DaemonConfig config, DaemonMetrics metrics,
 {
     private long _previousRuns;
     private StandbyApplier? _current;
+    private DateTimeOffset? _previousSourceTime;
 
     /// <summary>Transactions applied by every applier run of this daemon.</summary>
     public long TransactionsApplied => Interlocked.Read(ref _previousRuns) + (Volatile.Read(ref _current)?.TransactionsApplied ?? 0);
+
+    /// <summary>Source commit time of the last transaction the standby committed (any run).</summary>
+    public DateTimeOffset? LastCommittedSourceTime => Volatile.Read(ref _current)?.LastCommittedSourceTime ?? _previousSourceTime;
+
+    /// <summary>The running applier has applied everything the source sent and waits for more.</summary>
+    public bool IsCaughtUp => Volatile.Read(ref _current)?.IsCaughtUp ?? false;
+
+    /// <summary>Source time of the oldest event the running applier has read but not applied.</summary>
+    public DateTimeOffset? OldestPendingSourceTime => Volatile.Read(ref _current)?.OldestPendingSourceTime;
 
     protected override async Task RunOnceAsync(CancellationToken stoppingToken)
     {
@@ -37,6 +47,7 @@ internal sealed class StandbyService(DaemonConfig config, DaemonMetrics metrics,
         finally
         {
             Interlocked.Add(ref _previousRuns, applier.TransactionsApplied);
+            _previousSourceTime = applier.LastCommittedSourceTime ?? _previousSourceTime;
             Volatile.Write(ref _current, null);
         }
     }

@@ -54,6 +54,12 @@ public sealed class DaemonMetrics(TimeProvider time)
 
     public DateTimeOffset? LastAppliedAt { get; set; }
 
+    /// <summary>Source commit time of the last transaction committed on the standby.</summary>
+    public DateTimeOffset? AppliedSourceTime { get; set; }
+
+    /// <summary>The standby applier's lag (<see cref="ApplierLag"/>); null while unknown.</summary>
+    public double? ApplierLagSeconds { get; set; }
+
     /// <summary>Source transactions applied to the standby since the daemon started (all applier restarts).</summary>
     public long TransactionsApplied { get; set; }
 
@@ -107,7 +113,7 @@ public sealed class DaemonMetrics(TimeProvider time)
         if (StandbyConfigured)
         {
             var standby = Component(Standby);
-            applier = new ApplierStatusView(standby.Up, AppliedPosition, null, ApplyRate, LastAppliedAt, standby.Up ? null : standby.LastError);
+            applier = new ApplierStatusView(standby.Up, AppliedPosition, ApplierLagSeconds, ApplyRate, LastAppliedAt, standby.Up ? null : standby.LastError);
         }
 
         return new StatusSnapshot(now, archive, applier, LastDrill, LastSnapshot, errors)

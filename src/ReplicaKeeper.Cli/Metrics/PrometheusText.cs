@@ -61,6 +61,8 @@ public static class PrometheusText
 
             w.Counter("replicakeeper_standby_transactions_applied_total", "Source transactions applied to the standby since start.", metrics.TransactionsApplied);
             w.Gauge("replicakeeper_standby_apply_rate", "Source transactions applied per second (recent).", metrics.ApplyRate);
+            w.Gauge("replicakeeper_standby_lag_seconds", "Seconds the standby applier is behind the source (0 while it has applied everything the source sent).", metrics.ApplierLagSeconds);
+            w.Gauge("replicakeeper_standby_applied_source_timestamp_seconds", "When the last transaction applied to the standby was committed on the source.", metrics.AppliedSourceTime is { } t ? Seconds(t) : null);
             w.Gauge("replicakeeper_standby_last_applied_timestamp_seconds", "When the standby last recorded an applied transaction.", metrics.LastAppliedAt is { } a ? Seconds(a) : null);
         }
 

@@ -56,6 +56,19 @@ public static class DrillHtmlReport
             html.AppendLine("</table>");
         }
 
+        if (result.DisabledEvents.Count > 0)
+        {
+            html.AppendLine("<h2>Scheduled events left disabled on the scratch instance</h2><table><tr><th>Event</th><th>Status</th><th>Enable with</th></tr>");
+            foreach (var disabled in result.DisabledEvents)
+            {
+                html.Append("<tr><td>").Append(E(disabled.Schema + "." + disabled.Name)).Append("</td><td>").Append(E(disabled.Status))
+                    .Append(disabled.StatusOnSource is null ? "" : E($" ({disabled.StatusOnSource} on the standby)"))
+                    .Append("</td><td><code>").Append(E(disabled.EnableStatement)).AppendLine("</code></td></tr>");
+            }
+
+            html.AppendLine("</table>");
+        }
+
         if (result.Problems.Count > 0)
         {
             html.AppendLine("<h2>Problems</h2><ul>");

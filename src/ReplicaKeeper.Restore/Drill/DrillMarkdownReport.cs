@@ -41,6 +41,18 @@ public static class DrillMarkdownReport
             }
         }
 
+        if (result.DisabledEvents.Count > 0)
+        {
+            md.AppendLine().AppendLine("## Scheduled events left disabled on the scratch instance").AppendLine();
+            md.AppendLine("| Event | Status | Enable with |").AppendLine("|---|---|---|");
+            foreach (var disabled in result.DisabledEvents)
+            {
+                md.Append("| ").Append(Cell(disabled.Schema + "." + disabled.Name)).Append(" | ").Append(Cell(disabled.Status))
+                    .Append(disabled.StatusOnSource is null ? "" : Cell($" ({disabled.StatusOnSource} on the standby)"))
+                    .Append(" | `").Append(Cell(disabled.EnableStatement)).AppendLine("` |");
+            }
+        }
+
         if (result.Problems.Count > 0)
         {
             md.AppendLine().AppendLine("## Problems").AppendLine();

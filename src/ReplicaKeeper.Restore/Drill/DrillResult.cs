@@ -50,6 +50,9 @@ public sealed record DrillResult
 
     public BinlogPosition? LastPosition { get; init; }
 
+    /// <summary>Scheduled events left disabled on the scratch instance (see <see cref="Replay.DisabledEvent"/>).</summary>
+    public IReadOnlyList<Replay.DisabledEvent> DisabledEvents { get; init; } = [];
+
     /// <summary>Archive verification: segments and transactions checked.</summary>
     public string? ArchiveCheck { get; init; }
 

@@ -98,6 +98,7 @@ public sealed class DrillRunner(DrillOptions options)
                 TransactionsApplied = _restored?.TransactionsApplied ?? 0,
                 LastGtid = _restored?.LastGtid,
                 LastPosition = _restored?.LastPosition,
+                DisabledEvents = _restored?.DisabledEvents ?? [],
                 ArchiveCheck = _archiveCheck,
                 Phases = _phases,
                 Tables = _tables,

@@ -9,6 +9,7 @@ using ReplicaKeeper.Restore.Archive;
 using ReplicaKeeper.Restore.Reading;
 using ReplicaKeeper.Restore.Snapshots;
 using ReplicaKeeper.Standby.Apply;
+using ReplicaKeeper.Standby.Sql;
 
 namespace ReplicaKeeper.Restore.Replay;
 
@@ -111,11 +112,12 @@ public sealed class PointInTimeRestore(ArchiveSource source)
         var target = plan.Target;
         var options = plan.Options ?? RestoreOptions.Default;
         var snapshot = plan.Snapshot;
+        SnapshotLoadResult? loaded = null;
         if (snapshot is not null)
         {
             var rows = progress is null ? null : new Progress<SnapshotProgress>(p =>
                 progress.Report(new RestoreProgress(p.Rows, Math.Max(snapshot.Rows, 1), 0, null, null, RestorePhase.Snapshot)));
-            await SnapshotLoader.LoadAsync(snapshot, source.Key, targetConnectionString, options.Channel, rows, cancellationToken).ConfigureAwait(false);
+            loaded = await SnapshotLoader.LoadAsync(snapshot, source.Key, targetConnectionString, options.Channel, rows, cancellationToken).ConfigureAwait(false);
         }
 
         var reader = new TransactionReader(source, keepRawBytes: false);
@@ -180,7 +182,24 @@ public sealed class PointInTimeRestore(ArchiveSource source)
         }
 
         progress?.Report(new RestoreProgress(plan.TotalBytes, plan.TotalBytes, applied, lastGtid, lastTime));
-        return new RestoreResult(lastGtid, lastTime, lastPosition, applied, skipped.Count, skipped, clock.Elapsed, target, snapshot);
+        return new RestoreResult(lastGtid, lastTime, lastPosition, applied, skipped.Count, skipped, clock.Elapsed, target, snapshot)
+        {
+            DisabledEvents = await DisabledEventsAsync(targetConnectionString, loaded, cancellationToken).ConfigureAwait(false),
+        };
+    }
+
+    /// <summary>The target's events that are not ENABLED after the replay, with their status on the standby when the snapshot recorded it.</summary>
+    private static async Task<IReadOnlyList<DisabledEvent>> DisabledEventsAsync(string targetConnectionString, SnapshotLoadResult? loaded, CancellationToken ct)
+    {
+        var (connection, _) = await StandbyConnections.OpenAsync(targetConnectionString, ct).ConfigureAwait(false);
+        await using (connection.ConfigureAwait(false))
+        {
+            var events = await DisabledEvent.ReadAsync(connection, ct).ConfigureAwait(false);
+            return events.Select(e => e with
+            {
+                StatusOnSource = loaded?.DisabledEvents.FirstOrDefault(d => d.Schema == e.Schema && d.Name == e.Name)?.StatusOnStandby,
+            }).ToList();
+        }
     }
 
     internal static bool Includes(RestoreTarget target, ArchivedTransaction transaction) => target.Kind switch

@@ -15,6 +15,9 @@ public sealed record RestoreResult(
     RestoreTarget Target,
     SnapshotInfo? Snapshot = null)
 {
+    /// <summary>Scheduled events not ENABLED on the target after the replay (from the snapshot, or created by the replay), by schema and name.</summary>
+    public IReadOnlyList<DisabledEvent> DisabledEvents { get; init; } = [];
+
     /// <summary>"restored to GTID 0-1-42 (committed …, ends at bin.000002:1234) from snapshot snap-…: 42 transactions applied, 1 skipped".</summary>
     public string Describe()
     {

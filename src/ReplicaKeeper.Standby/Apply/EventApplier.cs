@@ -25,6 +25,8 @@ namespace ReplicaKeeper.Standby.Apply;
 /// </summary>
 public sealed class EventApplier : IAsyncDisposable
 {
+    private const long NoSourceTime = long.MinValue;
+
     private const string RowSqlMode = "NO_AUTO_VALUE_ON_ZERO,NO_ENGINE_SUBSTITUTION";
 
     /// <summary>
@@ -64,6 +66,9 @@ public sealed class EventApplier : IAsyncDisposable
     private string? _ddlAlreadyRun;
     private bool? _foreignKeyChecks;
     private long _transactions;
+    private DateTimeOffset? _transactionSourceTime;
+    private DateTimeOffset? _groupSourceTime;
+    private long _committedSourceMicros = NoSourceTime;
 
     private EventApplier(EventApplierOptions options, MySqlConnection connection, ServerFlavor flavor, AppliedPosition? applied)
     {
@@ -95,6 +100,14 @@ public sealed class EventApplier : IAsyncDisposable
 
     /// <summary>Source transactions committed on the target by this applier.</summary>
     public long TransactionsApplied => Interlocked.Read(ref _transactions);
+
+    /// <summary>
+    /// When the last source transaction committed on the target was committed on the source: MySQL's
+    /// immediate_commit_timestamp (microseconds) when the GTID event has it, otherwise the header timestamp (seconds)
+    /// of the event that completed the transaction. Null until one is committed. Safe to read from another thread.
+    /// </summary>
+    public DateTimeOffset? LastCommittedSourceTime =>
+        Interlocked.Read(ref _committedSourceMicros) is var micros && micros != NoSourceTime ? DateTimeOffset.UnixEpoch.AddTicks(micros * 10) : null;
 
     /// <summary>Batches of statements sent to the target (each one round trip).</summary>
     public long RoundTrips => _pipeline.RoundTrips;
@@ -230,7 +243,26 @@ public sealed class EventApplier : IAsyncDisposable
             }
         }
 
+        NoteSourceTime(item);
         await HandleEventAsync(item, item.Event, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>The source commit time of the transaction this event belongs to (see <see cref="LastCommittedSourceTime"/>).</summary>
+    private void NoteSourceTime(ReplicationEvent item)
+    {
+        if (item.Event is GtidEvent { ImmediateCommitTimestamp: > 0 } gtid)
+        {
+            _transactionSourceTime = DateTimeOffset.UnixEpoch.AddTicks((long)gtid.ImmediateCommitTimestamp * 10);
+        }
+        else if (item.Event is GtidEvent or MariaDbGtidEvent)
+        {
+            _transactionSourceTime = null;
+        }
+
+        if (item.CompletesTransaction && item.Event.Header.Timestamp > 0)
+        {
+            _transactionSourceTime ??= DateTimeOffset.FromUnixTimeSeconds(item.Event.Header.Timestamp);
+        }
     }
 
     /// <summary>
@@ -343,6 +375,7 @@ public sealed class EventApplier : IAsyncDisposable
         _sourceOpen = false;
         _grouped = 0;
         _position = _committedPosition;
+        _transactionSourceTime = null; // the group's completed transactions keep their time: they are applied again
         _idempotentUntil = _committedIdempotentUntil;
         ResetGroupEvents();
         if (!_open)
@@ -471,6 +504,11 @@ public sealed class EventApplier : IAsyncDisposable
         _grouped = 0;
         _committedPosition = _position;
         _committedIdempotentUntil = _idempotentUntil;
+        if (_groupSourceTime is { } sourceTime)
+        {
+            Interlocked.Exchange(ref _committedSourceMicros, (sourceTime - DateTimeOffset.UnixEpoch).Ticks / 10);
+        }
+
         ResetGroupEvents();
     }
 
@@ -504,6 +542,8 @@ public sealed class EventApplier : IAsyncDisposable
 
         _lastTransaction = _gtid ?? position.File?.ToString();
         _gtid = null;
+        _groupSourceTime = _transactionSourceTime ?? _groupSourceTime;
+        _transactionSourceTime = null;
     }
 
     private AppliedPosition Record(StandbyPosition position, string? pendingDdl, string? marker) =>

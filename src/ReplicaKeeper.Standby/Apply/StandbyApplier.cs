@@ -21,13 +21,32 @@ public sealed class StandbyApplier(StandbyOptions options)
     /// <summary>Events read ahead of the applier.</summary>
     private const int ReadAhead = 4096;
 
+    private const long NoPending = long.MinValue;
+
     private readonly StandbyOptions _options = options ?? throw new ArgumentNullException(nameof(options));
     private readonly Serilog.ILogger _log = options.Logger;
     private long _earlierSessions;
     private EventApplier? _session;
+    private DateTimeOffset? _earlierSourceTime;
+    private volatile bool _caughtUp;
+    private long _oldestPendingSeconds = NoPending;
 
     /// <summary>Source transactions committed on the standby by this instance (all sessions).</summary>
     public long TransactionsApplied => Interlocked.Read(ref _earlierSessions) + (_session?.TransactionsApplied ?? 0);
+
+    /// <summary>When the last source transaction the standby committed was committed on the source (see <see cref="EventApplier.LastCommittedSourceTime"/>).</summary>
+    public DateTimeOffset? LastCommittedSourceTime => _session?.LastCommittedSourceTime ?? _earlierSourceTime;
+
+    /// <summary>
+    /// True while the applier has applied and committed everything the source sent and waits for more (its read-ahead
+    /// queue is drained); false while events wait to be applied, and while no session runs. A link failure also leaves
+    /// the queue drained: check the link as well.
+    /// </summary>
+    public bool IsCaughtUp => _caughtUp;
+
+    /// <summary>Header time (seconds) of the oldest source event read ahead but not yet applied, when one waits.</summary>
+    public DateTimeOffset? OldestPendingSourceTime =>
+        Interlocked.Read(ref _oldestPendingSeconds) is var seconds && seconds != NoPending ? DateTimeOffset.FromUnixTimeSeconds(seconds) : null;
 
     /// <summary>Applies until cancelled (or, with <see cref="StandbyOptions.StopAtEnd"/>, until the source's binlog end).</summary>
     public async Task RunAsync(CancellationToken ct)
@@ -77,6 +96,8 @@ public sealed class StandbyApplier(StandbyOptions options)
             finally
             {
                 _session = null;
+                _caughtUp = false;
+                _earlierSourceTime = applier.LastCommittedSourceTime ?? _earlierSourceTime;
                 Interlocked.Add(ref _earlierSessions, applier.TransactionsApplied);
             }
         }
@@ -114,6 +135,11 @@ public sealed class StandbyApplier(StandbyOptions options)
                 }
 
                 await applier.FlushAsync(ct).ConfigureAwait(false);
+                if (queue.Reader.Count == 0)
+                {
+                    Interlocked.Exchange(ref _oldestPendingSeconds, NoPending);
+                    _caughtUp = true;
+                }
             }
         }
         finally
@@ -133,12 +159,18 @@ public sealed class StandbyApplier(StandbyOptions options)
         await applier.FlushAsync(ct).ConfigureAwait(false);
     }
 
-    private static async Task ReadStreamAsync(IAsyncEnumerable<ReplicationEvent> stream, ChannelWriter<ReplicationEvent> writer, CancellationToken ct)
+    private async Task ReadStreamAsync(IAsyncEnumerable<ReplicationEvent> stream, ChannelWriter<ReplicationEvent> writer, CancellationToken ct)
     {
         try
         {
             await foreach (var item in stream.WithCancellation(ct).ConfigureAwait(false))
             {
+                if (item is { Kind: ReplicationEventKind.Event, IsArtificial: false } && item.Event.Header.Timestamp > 0)
+                {
+                    Interlocked.CompareExchange(ref _oldestPendingSeconds, item.Event.Header.Timestamp, NoPending);
+                    _caughtUp = false;
+                }
+
                 await writer.WriteAsync(item, ct).ConfigureAwait(false);
             }
 
