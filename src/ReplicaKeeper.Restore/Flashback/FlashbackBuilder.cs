@@ -1,6 +1,8 @@
+using System.Globalization;
 using System.Text;
 using ReplicaKeeper.Binlog.Columns;
 using ReplicaKeeper.Binlog.Events;
+using ReplicaKeeper.Binlog.Json;
 using ReplicaKeeper.Restore.Archive;
 using ReplicaKeeper.Restore.Find;
 using ReplicaKeeper.Restore.Reading;
@@ -90,7 +92,7 @@ public sealed class FlashbackBuilder(ArchiveSource source)
                 var set = new List<string>();
                 for (var i = 0; i < change.Before.ColumnCount; i++)
                 {
-                    if (SqlLiteral.Format(change.Before, i) is { } literal)
+                    if (Literal(change.Before, i) is { } literal)
                     {
                         set.Add(SqlLiteral.Identifier(change.Before.Column(i).DisplayName) + " = " + literal);
                     }
@@ -133,7 +135,7 @@ public sealed class FlashbackBuilder(ArchiveSource source)
         var values = new StringBuilder();
         for (var i = 0; i < image.ColumnCount; i++)
         {
-            if (SqlLiteral.Format(image, i) is not { } literal)
+            if (Literal(image, i) is not { } literal)
             {
                 continue;
             }
@@ -164,6 +166,24 @@ public sealed class FlashbackBuilder(ArchiveSource source)
             SqlLiteral.Identifier(image.Column(i).DisplayName) + (image.IsNull(i) ? " IS NULL" : " <=> " + Comparable(image, i))));
     }
 
+    /// <summary>The value's SQL literal; a MySQL JSON document with DECIMAL or temporal scalars as its exact expression.</summary>
+    private static string? Literal(RowImage image, int column) =>
+        image[column].Kind is ValueKind.Json or ValueKind.JsonDiff ? JsonExpression(image, column) ?? SqlLiteral.Format(image, column) : SqlLiteral.Format(image, column);
+
+    /// <summary>
+    /// A MySQL binary JSON document whose text would not re-create it (MySQL parses 12.50 as DOUBLE, a DATETIME as a
+    /// string) as the <see cref="JsonSqlExpression"/> with literal values (<c>CAST('12.50' AS DECIMAL(4,2))</c>); null
+    /// when its text does.
+    /// </summary>
+    private static string? JsonExpression(RowImage image, int column) =>
+        image.IsUnresolvedJsonDiff(column) ? null : JsonSqlExpression.TryBuild(image, column, value => value switch
+        {
+            string text => SqlLiteral.Quote(text),
+            long number => number.ToString(CultureInfo.InvariantCulture),
+            ulong number => number.ToString(CultureInfo.InvariantCulture),
+            _ => throw new InvalidOperationException($"unexpected JSON value {value.GetType().Name}"),
+        });
+
     /// <summary>
     /// The literal in the column's own type for a WHERE comparison: a FLOAT column compared with 1.1 goes through
     /// DOUBLE and never matches, and a MySQL JSON column compared with a string compares a JSON document with a JSON
@@ -172,7 +192,7 @@ public sealed class FlashbackBuilder(ArchiveSource source)
     private static string? Comparable(RowImage image, int column) => image[column].Kind switch
     {
         ValueKind.Single => $"CAST({SqlLiteral.Format(image, column)} AS FLOAT)",
-        ValueKind.Json or ValueKind.JsonDiff => $"CAST({SqlLiteral.Format(image, column)} AS JSON)",
+        ValueKind.Json or ValueKind.JsonDiff => JsonExpression(image, column) ?? $"CAST({SqlLiteral.Format(image, column)} AS JSON)",
         _ => SqlLiteral.Format(image, column),
     };
 }
