@@ -68,6 +68,8 @@ public sealed class DaemonSoakTests(MariaDbSourceAndStandbyFixture fixture, ITes
         try
         {
             var status = await WaitForStatusAsync(http, baseUri, s => Component(s, "archiver") is { Up: true } && s.Archive?.DurableOffset > 0 && s.Applier?.AppliedPosition is not null, "archiving and applying", log, ct);
+            status = await WaitForStatusAsync(http, baseUri, s => s.Applier?.LagSeconds is not null, "a numeric applier lag under load", log, ct);
+            Assert.InRange(status.Applier!.LagSeconds!.Value, 0, 60);
             Assert.False(status.Daemon!.PreviousRunCrashed);
             await Task.Delay(TimeSpan.FromSeconds(10), ct);
 
@@ -104,7 +106,16 @@ public sealed class DaemonSoakTests(MariaDbSourceAndStandbyFixture fixture, ITes
             status = await WaitForStatusAsync(http, baseUri, s => s.Archive?.DurableGtids == sourceGtids, $"the archive to reach {sourceGtids}", log, ct);
             Assert.True(status.Archive!.Gaps.Count == 0, "verification problems: " + string.Join("; ", status.Archive.Gaps));
             output.WriteLine($"{transactions} workload transactions; source at {sourceGtids}; status: {StatusJson.Serialize(status)}");
+            // idle and applied: the applier's lag is 0 (not the age of the last transaction, as Seconds_Behind_Master can be)
+            status = await WaitForStatusAsync(http, baseUri, s => s.Applier?.LagSeconds == 0, "the applier to catch up (lag 0)", log, ct);
+            await Task.Delay(TimeSpan.FromSeconds(2.5), ct);
+            status = await WaitForStatusAsync(http, baseUri, s => s.Applier is not null, "a status", log, ct);
+            Assert.Equal(0, status.Applier!.LagSeconds);
             metrics = await http.GetStringAsync(new Uri(baseUri, "metrics"), ct);
+            Assert.Contains("\nreplicakeeper_standby_lag_seconds 0\n", metrics, StringComparison.Ordinal);
+            var appliedSourceTime = Gauge(metrics, "replicakeeper_standby_applied_source_timestamp_seconds");
+            var lastWrite = await Source.ScalarAsync<double>("SELECT CAST(UNIX_TIMESTAMP(MAX(seen)) AS DOUBLE) FROM soak.visits", ct);
+            Assert.InRange(appliedSourceTime, Math.Floor(lastWrite) - 1, DateTimeOffset.UtcNow.ToUnixTimeSeconds() + 1);
             foreach (var name in new[] { "replicakeeper_archive_lag_seconds", "replicakeeper_archive_lag_bytes", "replicakeeper_archive_durable_offset_bytes", "replicakeeper_standby_applied_info", "replicakeeper_standby_apply_rate", "replicakeeper_component_errors_total", "replicakeeper_component_up{component=\"standby\"} 1" })
             {
                 Assert.Contains(name, metrics, StringComparison.Ordinal);
@@ -214,6 +225,13 @@ public sealed class DaemonSoakTests(MariaDbSourceAndStandbyFixture fixture, ITes
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         return process;
+    }
+
+    private static double Gauge(string metrics, string name)
+    {
+        var line = metrics.Split('\n').SingleOrDefault(l => l.StartsWith(name + " ", StringComparison.Ordinal));
+        Assert.True(line is not null, $"no {name} in /metrics:\n{metrics}");
+        return double.Parse(line[(name.Length + 1)..], CultureInfo.InvariantCulture);
     }
 
     private static async Task<StatusSnapshot> WaitForStatusAsync(HttpClient http, Uri baseUri, Func<StatusSnapshot, bool> until, string what, StringBuilder log, CancellationToken ct)
