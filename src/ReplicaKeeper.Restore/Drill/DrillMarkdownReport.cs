@@ -49,7 +49,7 @@ public static class DrillMarkdownReport
             {
                 md.Append("| ").Append(Cell(disabled.Schema + "." + disabled.Name)).Append(" | ").Append(Cell(disabled.Status))
                     .Append(disabled.StatusOnSource is null ? "" : Cell($" ({disabled.StatusOnSource} on the standby)"))
-                    .Append(" | `").Append(Cell(disabled.EnableStatement)).AppendLine("` |");
+                    .Append(" | `` ").Append(Cell(disabled.EnableStatement)).AppendLine(" `` |");
             }
         }
 

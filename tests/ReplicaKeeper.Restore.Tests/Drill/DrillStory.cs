@@ -126,6 +126,7 @@ public abstract class DrillStory(TestServerOptions options) : IAsyncLifetime
             CREATE TABLE shop.orders (id BIGINT AUTO_INCREMENT PRIMARY KEY, item_id INT NOT NULL, qty INT NOT NULL, note TEXT);
             CREATE DATABASE audit;
             CREATE TABLE audit.log (id INT AUTO_INCREMENT PRIMARY KEY, msg VARCHAR(100) NOT NULL);
+            CREATE EVENT shop.nightly_cleanup ON SCHEDULE EVERY 1 DAY STARTS '2030-01-01 00:00:00' DO DELETE FROM shop.orders WHERE qty < 0;
             """);
     }
 
@@ -155,6 +156,8 @@ public abstract class DrillStory(TestServerOptions options) : IAsyncLifetime
 
     private async Task FinishAsync()
     {
+        // after the snapshot: only the replay creates this one
+        await Master.ExecuteAsync("CREATE EVENT audit.rotate ON SCHEDULE EVERY 1 DAY STARTS '2030-01-01 00:00:00' DO DELETE FROM audit.log WHERE id < 0");
         await Master.ExecuteAsync("ALTER TABLE shop.orders ADD COLUMN shipped TINYINT NOT NULL DEFAULT 0");
         await Master.ExecuteAsync("UPDATE shop.orders SET shipped = 1 WHERE id % 2 = 0");
         await Master.ExecuteAsync("DELETE FROM shop.items WHERE id BETWEEN 105 AND 109");

@@ -41,6 +41,16 @@ public abstract class DrillTests<TStory>(TStory story) where TStory : DrillStory
         var html = await File.ReadAllTextAsync(result.HtmlReportPath!);
         Assert.Contains("<span class=\"ok\">PASSED</span>", html, StringComparison.Ordinal);
         Assert.Contains("<td>audit.log</td>", html, StringComparison.Ordinal);
+
+        // the snapshot's event comes out DISABLED, the replayed one disabled as on a replica: both named with their ENABLE statement
+        Assert.Equal(["audit.rotate", "shop.nightly_cleanup"], result.DisabledEvents.Select(e => e.Schema + "." + e.Name));
+        Assert.Equal("DISABLED", result.DisabledEvents[1].Status);
+        Assert.NotEqual("ENABLED", result.DisabledEvents[0].Status);
+        Assert.Contains("## Scheduled events left disabled on the scratch instance", markdown, StringComparison.Ordinal);
+        Assert.Contains("| shop.nightly_cleanup | DISABLED", markdown, StringComparison.Ordinal);
+        Assert.Contains("| `` ALTER EVENT `shop`.`nightly_cleanup` ENABLE `` |", markdown, StringComparison.Ordinal);
+        Assert.Contains("<h2>Scheduled events left disabled on the scratch instance</h2>", html, StringComparison.Ordinal);
+        Assert.Contains("<td>audit.rotate</td>", html, StringComparison.Ordinal);
         Assert.Equal(Path.ChangeExtension(result.MarkdownReportPath, ".html"), result.HtmlReportPath);
     }
 

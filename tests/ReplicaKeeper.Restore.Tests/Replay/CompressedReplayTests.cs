@@ -46,6 +46,7 @@ public abstract class CompressedReplayTests<TMaster>(TMaster servers) where TMas
         await master.ExecuteAsync("""
             CREATE DATABASE comp;
             CREATE TABLE comp.t (id INT PRIMARY KEY, payload TEXT, amount DECIMAL(10,2), at DATETIME(6));
+            CREATE EVENT comp.purge ON SCHEDULE EVERY 1 DAY STARTS '2030-01-01 00:00:00' DO DELETE FROM comp.t WHERE id < 0;
             """);
         for (var batch = 0; batch < 10; batch++)
         {
@@ -81,6 +82,13 @@ public abstract class CompressedReplayTests<TMaster>(TMaster servers) where TMas
             await SnapshotStory.ChecksumsAsync(master, ["comp.t"]),
             await SnapshotStory.ChecksumsAsync(servers.Target, ["comp.t"]));
         Assert.Equal(450L, await servers.Target.ScalarAsync<long>("SELECT COUNT(*) FROM comp.t"));
+
+        // the replayed CREATE EVENT stays disabled on the target (as on a replica) and the result names it with its ENABLE statement
+        var disabled = Assert.Single(result.DisabledEvents);
+        Assert.Equal(("comp", "purge"), (disabled.Schema, disabled.Name));
+        Assert.Equal(await servers.Target.ScalarAsync<string>("SELECT STATUS FROM information_schema.EVENTS WHERE EVENT_SCHEMA = 'comp' AND EVENT_NAME = 'purge'"), disabled.Status);
+        Assert.NotEqual("ENABLED", disabled.Status);
+        Assert.Equal("ALTER EVENT `comp`.`purge` ENABLE", disabled.EnableStatement);
     }
 }
 
