@@ -179,9 +179,14 @@ public static class JsonSqlExpression
         {
             case ColumnType.NewDecimal when bytes.Length >= 2:
             {
-                int precision = bytes[0], scale = bytes[1];
-                precision = Math.Max(Math.Max(precision, scale), 1);
-                return precision > 65 || scale > 30 ? null : $"CAST({{0}} AS DECIMAL({precision},{scale}))";
+                // the type that holds exactly this value's digits (the stored precision may exceed DECIMAL's 65)
+                int scale = bytes[1];
+                var text = JsonBinary.OpaqueText(value.OpaqueType, bytes).TrimStart('-');
+                var point = text.IndexOf('.', StringComparison.Ordinal);
+                var integral = (point < 0 ? text : text[..point]).TrimStart('0').Length;
+                var precision = Math.Max(Math.Max(bytes[0], integral + scale), 1);
+                precision = Math.Min(precision, 65);
+                return integral + scale > 65 || scale > 30 ? null : $"CAST({{0}} AS DECIMAL({precision},{scale}))";
             }
 
             case ColumnType.DateTime or ColumnType.DateTime2 when bytes.Length >= 8:
