@@ -69,7 +69,7 @@ public sealed class ExactJsonApplyTests(MySqlSourceAndStandbyFixture servers) : 
         foreach (var mode in new[] { CompareMode.Rows, CompareMode.Checksum })
         {
             var report = await CompareAsync(db, channel, mode);
-            Assert.True(report.IsEqual, string.Join("\n", report.Differences)));
+            Assert.True(report.IsEqual, string.Join("\n", report.Differences));
         }
 
         foreach (var table in new[] { "docs", "loose" })
