@@ -11,13 +11,14 @@ internal sealed class StandbyService(DaemonConfig config, DaemonMetrics metrics,
 {
     private long _previousRuns;
     private StandbyApplier? _current;
-    private DateTimeOffset? _previousSourceTime;
+    private long _previousSourceTicks; // UTC ticks of the last run's LastCommittedSourceTime (0: none), read by the monitor
 
     /// <summary>Transactions applied by every applier run of this daemon.</summary>
     public long TransactionsApplied => Interlocked.Read(ref _previousRuns) + (Volatile.Read(ref _current)?.TransactionsApplied ?? 0);
 
     /// <summary>Source commit time of the last transaction the standby committed (any run).</summary>
-    public DateTimeOffset? LastCommittedSourceTime => Volatile.Read(ref _current)?.LastCommittedSourceTime ?? _previousSourceTime;
+    public DateTimeOffset? LastCommittedSourceTime => Volatile.Read(ref _current)?.LastCommittedSourceTime
+        ?? (Interlocked.Read(ref _previousSourceTicks) is var ticks and > 0 ? new DateTimeOffset(ticks, TimeSpan.Zero) : null);
 
     /// <summary>The running applier has applied everything the source sent and waits for more.</summary>
     public bool IsCaughtUp => Volatile.Read(ref _current)?.IsCaughtUp ?? false;
@@ -47,7 +48,10 @@ internal sealed class StandbyService(DaemonConfig config, DaemonMetrics metrics,
         finally
         {
             Interlocked.Add(ref _previousRuns, applier.TransactionsApplied);
-            _previousSourceTime = applier.LastCommittedSourceTime ?? _previousSourceTime;
+            if (applier.LastCommittedSourceTime is { } sourceTime)
+            {
+                Interlocked.Exchange(ref _previousSourceTicks, sourceTime.UtcTicks);
+            }
             Volatile.Write(ref _current, null);
         }
     }

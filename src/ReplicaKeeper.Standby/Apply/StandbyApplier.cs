@@ -27,7 +27,7 @@ public sealed class StandbyApplier(StandbyOptions options)
     private readonly Serilog.ILogger _log = options.Logger;
     private long _earlierSessions;
     private EventApplier? _session;
-    private DateTimeOffset? _earlierSourceTime;
+    private long _earlierSourceTicks = NoPending; // UTC ticks, read from other threads
     private volatile bool _caughtUp;
     private long _oldestPendingSeconds = NoPending;
 
@@ -35,7 +35,8 @@ public sealed class StandbyApplier(StandbyOptions options)
     public long TransactionsApplied => Interlocked.Read(ref _earlierSessions) + (_session?.TransactionsApplied ?? 0);
 
     /// <summary>When the last source transaction the standby committed was committed on the source (see <see cref="EventApplier.LastCommittedSourceTime"/>).</summary>
-    public DateTimeOffset? LastCommittedSourceTime => _session?.LastCommittedSourceTime ?? _earlierSourceTime;
+    public DateTimeOffset? LastCommittedSourceTime =>
+        _session?.LastCommittedSourceTime ?? (Interlocked.Read(ref _earlierSourceTicks) is var ticks && ticks != NoPending ? new DateTimeOffset(ticks, TimeSpan.Zero) : null);
 
     /// <summary>
     /// True while the applier has applied and committed everything the source sent and waits for more (its read-ahead
@@ -97,7 +98,11 @@ public sealed class StandbyApplier(StandbyOptions options)
             {
                 _session = null;
                 _caughtUp = false;
-                _earlierSourceTime = applier.LastCommittedSourceTime ?? _earlierSourceTime;
+                if (applier.LastCommittedSourceTime is { } sourceTime)
+                {
+                    Interlocked.Exchange(ref _earlierSourceTicks, sourceTime.UtcTicks);
+                }
+
                 Interlocked.Add(ref _earlierSessions, applier.TransactionsApplied);
             }
         }
