@@ -62,6 +62,7 @@ public abstract class DrillStory(TestServerOptions options) : IAsyncLifetime
         }
 
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
+        WorkloadStartedAt = DateTimeOffset.UtcNow;
         await CreateSchemaAsync();
         await RunBatchesAsync(0, 2);
         await CatchUpAsync(startFile, start, timeout.Token);
@@ -71,6 +72,15 @@ public abstract class DrillStory(TestServerOptions options) : IAsyncLifetime
         await FinishAsync();
         await CatchUpAsync(startFile, start, timeout.Token);
     }
+
+    /// <summary>When the workload started (before the first transaction on the master).</summary>
+    public DateTimeOffset WorkloadStartedAt { get; private set; }
+
+    /// <summary>What the last standby applier run reported as the source commit time of its last committed transaction.</summary>
+    public DateTimeOffset? AppliedSourceTime { get; private set; }
+
+    /// <summary>When the last catch-up ended.</summary>
+    public DateTimeOffset CaughtUpAt { get; private set; }
 
     /// <summary>The snapshot taken from the standby after the first two batches.</summary>
     public SnapshotInfo Snapshot { get; private set; } = null!;
@@ -89,14 +99,16 @@ public abstract class DrillStory(TestServerOptions options) : IAsyncLifetime
                 StopAtEnd = true,
             },
         }, ct);
-        var applying = new StandbyApplier(new StandbyOptions
+        var applier = new StandbyApplier(new StandbyOptions
         {
             SourceConnectionString = Master.AdminConnectionString,
             TargetConnectionString = Standby.AdminConnectionString,
             StartPosition = start,
             StopAtEnd = true,
-        }).RunAsync(ct);
-        await Task.WhenAll(archiving, applying);
+        });
+        await Task.WhenAll(archiving, applier.RunAsync(ct));
+        AppliedSourceTime = applier.LastCommittedSourceTime;
+        CaughtUpAt = DateTimeOffset.UtcNow;
     }
 
     public async Task DisposeAsync()

@@ -55,6 +55,14 @@ public abstract class DrillTests<TStory>(TStory story) where TStory : DrillStory
     }
 
     [Fact]
+    public void Standby_applier_reports_the_source_commit_time_of_its_last_transaction()
+    {
+        // the last transaction was written during the story's final batch: after the workload started, before the catch-up ended
+        Assert.NotNull(Story.AppliedSourceTime);
+        Assert.InRange(Story.AppliedSourceTime.Value, Story.WorkloadStartedAt.AddSeconds(-1), Story.CaughtUpAt);
+    }
+
+    [Fact]
     public async Task Drill_without_snapshots_replays_the_whole_archive_from_its_first_segment_and_passes()
     {
         var result = await new DrillRunner(new DrillOptions
