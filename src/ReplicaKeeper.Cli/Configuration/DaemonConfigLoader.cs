@@ -403,6 +403,7 @@ public static class DaemonConfigLoader
                 MaxArchiveLagSeconds = reader.Double("Notifications:Alerts:MaxArchiveLagSeconds", defaults.MaxArchiveLagSeconds, 0.1, 1e7),
                 MaxArchiveLagBytes = reader.OptionalLong("Notifications:Alerts:MaxArchiveLagBytes", 1, long.MaxValue),
                 MaxLinkDownSeconds = reader.Double("Notifications:Alerts:MaxLinkDownSeconds", defaults.MaxLinkDownSeconds, 0.1, 1e7),
+                MaxApplierLagSeconds = reader.OptionalDouble("Notifications:Alerts:MaxApplierLagSeconds", 0.1, 1e7),
             },
             DailyReportAt = reader.Parsed("Notifications:DailyReportAt", t => TimeOnly.ParseExact(t, ["HH:mm", "H:mm"], System.Globalization.CultureInfo.InvariantCulture), "a time of day like 07:30"),
             CheckInterval = TimeSpan.FromSeconds(reader.Double("Notifications:CheckIntervalSeconds", 15, 0.1, 3600)),

@@ -7,6 +7,7 @@ public enum AlertKind
     ArchiveStopped,
     ArchiveGap,
     ApplierStopped,
+    ApplierLag,
     DrillFailed,
     SourceUnreachable,
 }
@@ -34,6 +35,9 @@ public sealed record AlertThresholds
 
     /// <summary>Archive lag in bytes above which an alert is raised (null: not checked).</summary>
     public long? MaxArchiveLagBytes { get; init; }
+
+    /// <summary>Standby applier lag (seconds behind the source) above which an alert is raised (null: not checked).</summary>
+    public double? MaxApplierLagSeconds { get; init; }
 
     /// <summary>How long the source link may fail (reconnecting) before a SourceUnreachable alert.</summary>
     public double MaxLinkDownSeconds { get; init; } = 60;

@@ -10,7 +10,7 @@ public static class AlertRules
     {
         ArgumentNullException.ThrowIfNull(snapshot);
         ArgumentNullException.ThrowIfNull(thresholds);
-        return new[] { ArchiveLag(snapshot, thresholds), ArchiveStopped(snapshot), ArchiveGap(snapshot), ApplierStopped(snapshot), DrillFailed(snapshot), SourceUnreachable(snapshot, thresholds) }
+        return new[] { ArchiveLag(snapshot, thresholds), ArchiveStopped(snapshot), ArchiveGap(snapshot), ApplierStopped(snapshot), ApplierLag(snapshot, thresholds), DrillFailed(snapshot), SourceUnreachable(snapshot, thresholds) }
             .OfType<Alert>()
             .ToList();
     }
@@ -51,6 +51,14 @@ public static class AlertRules
         snapshot?.Applier is { Running: false } applier
             ? new Alert(AlertKind.ApplierStopped, $"the standby applier stopped at {applier.AppliedPosition ?? "(no position)"}{(applier.LastError is null ? "" : ": " + applier.LastError)}")
             : null;
+
+    public static Alert? ApplierLag(StatusSnapshot snapshot, AlertThresholds thresholds)
+    {
+        ArgumentNullException.ThrowIfNull(thresholds);
+        return snapshot?.Applier is { Running: true, LagSeconds: { } seconds } applier && thresholds.MaxApplierLagSeconds is { } max && seconds > max
+            ? new Alert(AlertKind.ApplierLag, string.Create(CultureInfo.InvariantCulture, $"the standby is {seconds:0.0} s behind the source (threshold {max:0.#} s); applied up to {applier.AppliedPosition ?? "(no position)"}"))
+            : null;
+    }
 
     public static Alert? DrillFailed(StatusSnapshot snapshot) =>
         snapshot?.LastDrill is { Succeeded: false } drill

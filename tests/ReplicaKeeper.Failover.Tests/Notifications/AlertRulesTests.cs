@@ -24,6 +24,18 @@ public sealed class AlertRulesTests
         Assert.Equal(alert, AlertRules.ArchiveLag(snapshot, Thresholds) is not null);
     }
 
+    [Theory]
+    [InlineData(120.0, null, false)]
+    [InlineData(120.0, 300.0, false)]
+    [InlineData(300.5, 300.0, true)]
+    public void Applier_lag_alerts_only_above_a_configured_threshold(double lag, double? threshold, bool alert)
+    {
+        var snapshot = Healthy() with { Applier = Healthy().Applier! with { LagSeconds = lag } };
+        var thresholds = Thresholds with { MaxApplierLagSeconds = threshold };
+        Assert.Equal(alert, AlertRules.ApplierLag(snapshot, thresholds) is not null);
+        Assert.Equal(alert, AlertRules.Evaluate(snapshot, thresholds).Any(a => a.Kind == AlertKind.ApplierLag));
+    }
+
     [Fact]
     public void Archive_lag_in_bytes_alerts_above_its_threshold()
     {
