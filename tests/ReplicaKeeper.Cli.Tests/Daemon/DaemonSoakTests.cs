@@ -16,7 +16,8 @@ namespace ReplicaKeeper.Cli.Tests.Daemon;
 
 /// <summary>
 /// The real <c>replicakeeper run</c> process against a real MariaDB source and standby, under a continuous workload,
-/// through a loopback proxy we can cut: kill -9 and restart of the daemon, a source restart, a link cut. Afterwards
+/// through a loopback proxy we can cut: kill -9 and restart of the daemon, a source restart, a link cut, then two
+/// minutes of steady load without a component down, an alert or the standby falling behind (about 3 minutes). Afterwards
 /// the archive verifies, the standby compares equal, /status and /metrics showed each incident, and the
 /// SourceUnreachable alert and its resolution arrived at a loopback SMTP sink exactly once each.
 /// </summary>
@@ -24,6 +25,7 @@ public sealed class DaemonSoakTests(MariaDbSourceAndStandbyFixture fixture, ITes
 {
     private const string PasswordVariable = "RK_TEST_SOAK_PASSWORD";
     private static readonly TimeSpan StepTimeout = TimeSpan.FromSeconds(60);
+    private static readonly TimeSpan SteadyPhase = TimeSpan.FromMinutes(2);
 
     private TestServer Source => fixture.Source;
 
@@ -32,7 +34,7 @@ public sealed class DaemonSoakTests(MariaDbSourceAndStandbyFixture fixture, ITes
     [Fact]
     public async Task Daemon_survives_kill_source_restart_and_link_cut_with_a_verified_archive_an_equal_standby_and_one_alert()
     {
-        using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(6));
+        using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(9));
         var ct = cts.Token;
         var dir = Directory.CreateTempSubdirectory("rk-soak-").FullName;
         await using var proxy = FaultProxy.Start(Source.Host, Source.Port);
@@ -98,6 +100,18 @@ public sealed class DaemonSoakTests(MariaDbSourceAndStandbyFixture fixture, ITes
             var metrics = await http.GetStringAsync(new Uri(baseUri, "metrics"), ct);
             Assert.Contains(string.Create(CultureInfo.InvariantCulture, $"replicakeeper_source_reconnects_total{{component=\"archiver\"}} {Component(status, "archiver")!.Reconnects}"), metrics, StringComparison.Ordinal);
             await Task.Delay(TimeSpan.FromSeconds(8), ct);
+
+            // steady load after the incidents: two minutes in which every component stays up, no alert is raised and
+            // the standby keeps up (the workload writes continuously)
+            var steady = Stopwatch.StartNew();
+            while (steady.Elapsed < SteadyPhase)
+            {
+                await Task.Delay(TimeSpan.FromSeconds(10), ct);
+                status = await WaitForStatusAsync(http, baseUri, s => s.Applier is not null, "a status", log, ct);
+                Assert.True(Component(status, "archiver") is { Up: true } && Component(status, "standby") is { Up: true }, $"a component is down after {steady.Elapsed}: {StatusJson.Serialize(status)}");
+                Assert.True(status.ActiveAlerts.Count == 0, $"alert(s) under steady load after {steady.Elapsed}: {string.Join("; ", status.ActiveAlerts)}");
+                Assert.True(status.Applier!.LagSeconds is null or < 60, $"the standby fell {status.Applier.LagSeconds} s behind under steady load");
+            }
 
             // quiesce: everything the source has is durable in the archive and applied on the standby
             await workloadStop.CancelAsync();
