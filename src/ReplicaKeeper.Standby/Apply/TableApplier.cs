@@ -183,8 +183,8 @@ internal sealed class TableApplier : IAsyncDisposable
             case RowsEventKind.Delete:
             {
                 var rows = _before;
-                var keyIndex = SingleKeyColumn();
-                if (rows.Count > 1 && keyIndex >= 0 && rows.All(r => r[keyIndex] is not Absent))
+                var keyIndex = InListKeyColumn(rows);
+                if (keyIndex >= 0)
                 {
                     for (var first = 0; first < rows.Count; first += MaxBatchRows)
                     {
@@ -596,19 +596,23 @@ internal sealed class TableApplier : IAsyncDisposable
         }
     }
 
-    /// <summary>The row's column index of the table's one-column key (-1: the key has several columns or is not in the rows).</summary>
-    private int SingleKeyColumn()
+    /// <summary>
+    /// The row's column index of the table's one-column key when <paramref name="rows"/> can be deleted with one
+    /// <c>DELETE ... WHERE key IN (...)</c>: several rows, each carrying its key; else -1.
+    /// </summary>
+    private int InListKeyColumn(List<object[]> rows)
     {
         var key = _table.RowKey;
-        return key.Count == 1 ? Array.FindIndex(_mapped, c => string.Equals(c.Column.Name, key[0], StringComparison.OrdinalIgnoreCase)) : -1;
+        var keyIndex = key.Count == 1 ? Array.FindIndex(_mapped, c => string.Equals(c.Column.Name, key[0], StringComparison.OrdinalIgnoreCase)) : -1;
+        return rows.Count > 1 && keyIndex >= 0 && rows.All(r => r[keyIndex] is not Absent) ? keyIndex : -1;
     }
 
     private async Task DeleteAsync(MySqlConnection connection, CancellationToken ct)
     {
         var rows = _before;
         var columns = _mapped;
-        var keyIndex = SingleKeyColumn();
-        if (rows.Count > 1 && keyIndex >= 0 && rows.All(r => r[keyIndex] is not Absent))
+        var keyIndex = InListKeyColumn(rows);
+        if (keyIndex >= 0)
         {
             // one statement per batch; a key deleted twice in a row leaves the count short, which is the conflict it is
             for (var first = 0; first < rows.Count; first += MaxBatchRows)
