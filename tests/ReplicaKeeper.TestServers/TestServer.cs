@@ -219,6 +219,21 @@ public sealed class TestServer : IAsyncDisposable
     }
 
     /// <summary>
+    /// Loads one named time zone (e.g. "Europe/Berlin") into the server's mysql.time_zone* tables, which test servers
+    /// start without, with the flavour's own tzinfo-to-sql tool; not written to the binlog.
+    /// </summary>
+    public async Task LoadTimeZoneAsync(string zone, CancellationToken ct = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(zone);
+        var zoneFile = "/usr/share/zoneinfo/" + zone;
+        var tool = Flavor == ServerFlavor.MySql
+            ? await ProcessRunner.RunAsync(ServerInstallation.Chroot, [ServerInstallation.MySqlChroot, "/usr/bin/mysql_tzinfo_to_sql", zoneFile, zone], null, ct)
+            : await ProcessRunner.RunAsync("mariadb-tzinfo-to-sql", [zoneFile, zone], null, ct);
+        tool.EnsureSuccess("tzinfo-to-sql " + zone);
+        (await RunClientAsync("SET sql_log_bin = 0;\n" + tool.StandardOutput, ["mysql"], ct)).EnsureSuccess("loading time zone " + zone);
+    }
+
+    /// <summary>
     /// Runs mariadb-binlog (host) or mysqlbinlog (inside the chroot) with <c>--no-defaults</c> and
     /// <paramref name="args"/>. For MySQL, host paths under the chroot are translated to the chroot's view, and
     /// existing files outside it are copied into the instance directory first.

@@ -38,12 +38,8 @@ public abstract class LiveArchiverTests(TestServer server)
 
         foreach (var name in closed)
         {
-            var entry = (await Manifest.ReadAsync(dir.Layout, CancellationToken.None)).Entries.Single(e => e.Segment == name);
-            await using var stored = File.OpenRead(dir.Layout.SealedPath(entry.StoredName!));
-            await using var reader = SegmentCodec.OpenReader(stored, null, name);
-            using var decoded = new MemoryStream();
-            await reader.CopyToAsync(decoded);
-            Assert.True(File.ReadAllBytes(server.BinlogPath(name)).AsSpan().SequenceEqual(decoded.ToArray()), $"{name} differs from the master's file");
+            var (_, archived) = await ReadSealedAsync(dir.Layout, name);
+            Assert.True(File.ReadAllBytes(server.BinlogPath(name)).AsSpan().SequenceEqual(archived), $"{name} differs from the master's file");
         }
 
         var report = await new ArchiveVerifier(dir.Layout, null).VerifyAsync(CancellationToken.None);
@@ -85,6 +81,17 @@ public abstract class LiveArchiverTests(TestServer server)
 
             await Task.Delay(100, ct);
         }
+    }
+
+    /// <summary>A sealed segment's manifest entry and its bytes as archived (decompressed; no key).</summary>
+    internal static async Task<(ManifestEntry Entry, byte[] Bytes)> ReadSealedAsync(ArchiveLayout layout, string segment)
+    {
+        var entry = (await Manifest.ReadAsync(layout, CancellationToken.None)).Entries.Single(e => e.Segment == segment);
+        await using var stored = File.OpenRead(layout.SealedPath(entry.StoredName!));
+        await using var reader = SegmentCodec.OpenReader(stored, null, segment);
+        using var decoded = new MemoryStream();
+        await reader.CopyToAsync(decoded, CancellationToken.None);
+        return (entry, decoded.ToArray());
     }
 
     internal static async Task IgnoreCancellation(Task task)

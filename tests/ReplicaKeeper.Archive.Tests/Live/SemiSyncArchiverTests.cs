@@ -82,12 +82,8 @@ public abstract class SemiSyncArchiverTests(TestServer server, ITestOutputHelper
             await server.ExecuteAsync($"SET GLOBAL {Prefix}_timeout = 100; SET GLOBAL {Prefix}_enabled = OFF", CancellationToken.None);
         }
 
-        var entry = (await Manifest.ReadAsync(dir.Layout, CancellationToken.None)).Entries.Single(e => e.Segment == file);
-        await using var stored = File.OpenRead(dir.Layout.SealedPath(entry.StoredName!));
-        await using var reader = SegmentCodec.OpenReader(stored, null, file);
-        using var decoded = new MemoryStream();
-        await reader.CopyToAsync(decoded, CancellationToken.None);
-        Assert.True(File.ReadAllBytes(server.BinlogPath(file)).AsSpan().SequenceEqual(decoded.ToArray()), $"{file} differs from the master's file");
+        var (entry, archived) = await LiveArchiverTests.ReadSealedAsync(dir.Layout, file);
+        Assert.True(File.ReadAllBytes(server.BinlogPath(file)).AsSpan().SequenceEqual(archived), $"{file} differs from the master's file");
         Assert.Equal(8, entry.Transactions);
     }
 

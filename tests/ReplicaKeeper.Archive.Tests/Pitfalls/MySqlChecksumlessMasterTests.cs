@@ -51,12 +51,7 @@ public sealed class MySqlChecksumlessMasterTests(MySqlChecksumNoneFixture fixtur
         await cts.CancelAsync();
         await LiveArchiverTests.IgnoreCancellation(run);
 
-        var entry = (await Manifest.ReadAsync(dir.Layout, CancellationToken.None)).Entries.Single(e => e.Segment == start);
-        await using var stored = File.OpenRead(dir.Layout.SealedPath(entry.StoredName!));
-        await using var reader = SegmentCodec.OpenReader(stored, null, start);
-        using var decoded = new MemoryStream();
-        await reader.CopyToAsync(decoded);
-        var archived = decoded.ToArray();
+        var (entry, archived) = await LiveArchiverTests.ReadSealedAsync(dir.Layout, start);
         Assert.Equal(File.ReadAllBytes(Server.BinlogPath(start)), archived);
         Assert.Equal(6, entry.Transactions);
 

@@ -102,7 +102,7 @@ public abstract class RestorePitfallTests<TServers>(TServers servers) where TSer
     [Fact]
     public async Task Timestamps_written_under_plus_0530_and_named_zone_sessions_are_found_in_utc_flashed_back_and_restored_exactly()
     {
-        await NamedTimeZone.LoadAsync(Master, "Europe/Berlin", default);
+        await Master.LoadTimeZoneAsync("Europe/Berlin", default);
         var firstFile = await RotateAsync();
         await Master.ExecuteAsync("""
             DROP DATABASE IF EXISTS ptz;

@@ -54,7 +54,7 @@ public abstract class MinimalMetadataApplyTests(SourceAndStandbyFixture servers)
     public async Task Timestamps_written_under_non_utc_global_session_and_named_time_zones_apply_as_the_same_instants()
     {
         var db = NewDatabase("ptz");
-        await NamedTimeZone.LoadAsync(Servers.Source, "Europe/Berlin", CancellationToken.None);
+        await Servers.Source.LoadTimeZoneAsync("Europe/Berlin", CancellationToken.None);
         var start = await SourcePositionAsync();
         await Servers.Source.ExecuteAsync("SET GLOBAL time_zone = '+05:30'");
         MySqlConnector.MySqlConnection.ClearAllPools(); // a pooled session would keep the old global time zone
